@@ -1,0 +1,37 @@
+# The only commands a newcomer needs. Settings: MODE=compose|embedded, LOCALSTACK_PORT, WEB_PORT.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help up down logs status test plan outputs bench bootstrap deploy-aws
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+up: ## prepare (once), start the local stack, deploy; prints the web URL
+	@scripts/stack.sh up
+
+down: ## stop the local stack
+	@scripts/stack.sh down
+
+logs: ## follow the local stack's logs
+	@scripts/stack.sh logs
+
+status: ## what is running
+	@scripts/stack.sh status
+
+test: ## the whole test suite: unit, integration (LocalStack), end to end (testcontainers, browser)
+	@scripts/test.sh
+
+plan: ## terraform plan against the running local stack (exit 0: no changes, 2: changes)
+	@scripts/deploy.sh plan
+
+outputs: ## the deployment's outputs as one JSON object
+	@scripts/deploy.sh outputs
+
+bench: ## speed benchmarks, as ratios against baselines measured in the same run
+	@scripts/bench.sh
+
+bootstrap: ## only prepare toolchains, environments and images
+	@scripts/bootstrap.sh
+
+deploy-aws: ## build, push and deploy to real AWS (needs AWS credentials)
+	@scripts/deploy_aws.sh

@@ -1,0 +1,12 @@
+from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
+
+
+class VividartRuntimeExecutorPlugin(RuntimeExecutorPlugin):
+    """Chosen with LAMBDA_RUNTIME_EXECUTOR=vividart."""
+
+    name = "vividart"
+
+    def load(self, *args, **kwargs):
+        from vividart_executor.executor import VividartRuntimeExecutor
+
+        return VividartRuntimeExecutor

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The local stack: up (prepare, start, deploy), down, logs, status.
+#   MODE=compose   LocalStack and the web app as containers; the Lambda as its image in a container
+#   MODE=embedded  no Docker: LocalStack in-process on the host, the web app and the Lambda as processes
+#   (default: compose when a Docker engine answers, embedded otherwise)
+source "$(dirname "$0")/lib.sh"
+ACTION="${1:-up}"
+
+choose_mode() {
+  case "${MODE:-auto}" in
+    compose|embedded) echo "$MODE" ;;
+    auto) if docker_running; then echo compose; else echo embedded; fi ;;
+    *) die "MODE must be compose or embedded (got '$MODE')" ;;
+  esac
+}
+
+compose() {
+  LOCALSTACK_PORT="$LOCALSTACK_PORT" WEB_PORT="$WEB_PORT" VIVIDART_RUN_DIR="$RUN_DIR" \
+    docker compose -p "$COMPOSE_PROJECT" -f "$ROOT/compose.yaml" "$@"
+}
+
+healthy() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+
+wait_for() {  # URL WHAT PIDFILE-or-empty
+  local url="$1" what="$2" pidfile="${3:-}" tries=120
+  until healthy "$url"; do
+    if [ -n "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      die "$what exited while starting; see $RUN_DIR/${what}.log"
+    fi
+    tries=$((tries - 1)); [ "$tries" -gt 0 ] || die "$what did not become healthy at $url"
+    sleep 0.5
+  done
+}
+
+# Embedded mode: the function's code laid out as in the image's /var/task.
+lambda_task_dir() {
+  local task="$RUN_DIR/lambda-task"
+  mkdir -p "$task"
+  ln -sfn "$ROOT/lambda_image/photo_processor" "$task/photo_processor"
+  ln -sfn "$ROOT/services/photo_jobs" "$task/photo_jobs"
+  echo "$task"
+}
+
+start_embedded() {
+  if ! healthy "$ENDPOINT/_localstack/health"; then
+    local task; task="$(lambda_task_dir)"
+    mkdir -p "$RUN_DIR/localstack-volume"
+    set -a; source "$ROOT/localstack/localstack.env"; set +a
+    GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" LOCALSTACK_HOST="127.0.0.1:$LOCALSTACK_PORT" \
+    LOCALSTACK_VOLUME_DIR="$RUN_DIR/localstack-volume" VIVIDART_LAMBDA_BACKEND=process \
+    VIVIDART_LAMBDA_PROCESS_IMAGES="{\"$(processor_image_uri)\": {\"command\": [\"$PROJECT_VENV/bin/python\", \"-m\", \"photo_processor\"], \"cwd\": \"$task\"}}" \
+      setsid nohup "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main > "$RUN_DIR/localstack.log" 2>&1 &
+    echo $! > "$RUN_DIR/localstack.pid"
+  fi
+  wait_for "$ENDPOINT/_localstack/health" localstack "$RUN_DIR/localstack.pid"
+  if ! healthy "$WEB_URL/healthz"; then
+    (cd "$ROOT/services" && WEB_PORT="$WEB_PORT" VIVIDART_STACK_FILE="$RUN_DIR/outputs.json" \
+      VIVIDART_LOCALSTACK_ENDPOINT="$ENDPOINT" VIVIDART_WEB_SNS_ALLOWED_TOPICS='arn:aws:sns:*:000000000000:*' \
+      setsid nohup "$PROJECT_VENV/bin/gunicorn" --config gunicorn.conf.py 'webapp:create_app()' > "$RUN_DIR/web.log" 2>&1 &
+      echo $! > "$RUN_DIR/web.pid")
+  fi
+  wait_for "$WEB_URL/healthz" web "$RUN_DIR/web.pid"
+}
+
+start_compose() {
+  compose up -d --wait --quiet-pull >&2
+}
+
+# A LocalStack that (re)started holds nothing: forget the deployment state of the one before it.
+forget_state_of_old_localstack() {
+  local session marker="$RUN_DIR/terraform/localstack-session"
+  session="$(curl -fsS --max-time 5 "$ENDPOINT/_localstack/info" | "$PROJECT_VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["session_id"])')"
+  if [ "$(cat "$marker" 2>/dev/null)" != "$session" ]; then
+    rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup" "$RUN_DIR/outputs.json"
+    mkdir -p "$RUN_DIR/terraform" && echo "$session" > "$marker"
+  fi
+}
+
+stop_pid() {
+  local pidfile="$RUN_DIR/$1.pid"
+  if [ -f "$pidfile" ]; then
+    kill -TERM -- "-$(cat "$pidfile")" 2>/dev/null || kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+    for _ in $(seq 40); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  fi
+}
+
+up() {
+  local mode started=$SECONDS
+  mode="$(choose_mode)"
+  mkdir -p "$RUN_DIR" && echo "$mode" > "$RUN_DIR/mode"
+  say "mode: $mode (LocalStack $ENDPOINT, web $WEB_URL)"
+  step "bootstrap" "$ROOT/scripts/bootstrap.sh" "$([ "$mode" = compose ] && echo docker || echo no-docker)"
+  step "start the $mode stack" "start_$mode"
+  forget_state_of_old_localstack
+  step "deploy (terraform apply through tflocal)" "$ROOT/scripts/deploy.sh" apply
+  say "ready in $((SECONDS - started)) s"
+  status
+}
+
+status() {
+  local mode; mode="$(cat "$RUN_DIR/mode" 2>/dev/null || echo none)"
+  echo
+  echo "VividArt local stack ($mode mode)"
+  echo "  web app:     $WEB_URL"
+  echo "  LocalStack:  $ENDPOINT"
+  if [ "$mode" = compose ]; then compose ps --format '  {{.Service}}: {{.Status}}'; fi
+  if [ -f "$RUN_DIR/outputs.json" ]; then
+    "$PROJECT_VENV/bin/python" -c 'import json,sys; o=json.load(open(sys.argv[1])); print("\n".join(f"  {k}: {o[k]}" for k in ("source_bucket","upload_prefix","processed_bucket","queue_url","topic_arn","function_name")))' "$RUN_DIR/outputs.json"
+  fi
+  echo "  outputs:     make outputs   logs: make logs   stop: make down"
+}
+
+down() {
+  local mode; mode="$(cat "$RUN_DIR/mode" 2>/dev/null || echo none)"
+  if [ "$mode" = compose ] || { [ "$mode" = none ] && docker_running; }; then
+    docker_running && compose down --remove-orphans --timeout 10 >&2 || true
+  fi
+  stop_pid web; stop_pid localstack
+  if docker_running; then  # Lambda containers the executor started
+    docker ps -aq --filter label=vividart.lambda.function | xargs -r docker rm -f >/dev/null
+  fi
+  rm -f "$RUN_DIR/outputs.json" "$RUN_DIR/mode"
+  rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup"
+  say "stopped"
+}
+
+logs() {
+  local mode; mode="$(cat "$RUN_DIR/mode" 2>/dev/null || echo none)"
+  case "$mode" in
+    compose) compose logs -f --tail=100 ;;
+    embedded) tail -n 100 -F "$RUN_DIR/localstack.log" "$RUN_DIR/web.log" ;;
+    *) die "nothing is running (make up)" ;;
+  esac
+}
+
+case "$ACTION" in
+  up|down|logs|status) "$ACTION" ;;
+  *) die "usage: stack.sh up|down|logs|status" ;;
+esac

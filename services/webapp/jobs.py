@@ -1,0 +1,105 @@
+"""Uploads (presigned POST straight to S3), job status, and downloads (presigned GET at click)."""
+
+from __future__ import annotations
+
+import json
+
+from botocore.exceptions import ClientError
+from flask import Blueprint, abort, current_app, jsonify, redirect, request
+
+from photo_jobs import keys, records, spec as edit_spec
+from photo_jobs.aws import client
+
+bp = Blueprint("jobs", __name__, url_prefix="/api")
+
+ACCEPTED_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp", "image/heic", "image/heif"}
+UPLOAD_URL_SECONDS = 900
+DOWNLOAD_URL_SECONDS = 300
+
+
+def _stack():
+    stack = current_app.extensions["stack"].current()
+    if not stack.deployed:
+        abort(503, description="the stack is not deployed yet")
+    return stack
+
+
+def _bad_request(message: str):
+    return jsonify(error=message), 400
+
+
+@bp.post("/uploads")
+def create_upload():
+    """Sign a POST whose policy pins the key, the size, the content type and the edit spec."""
+    stack = _stack()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad_request("send a JSON object: {filename, content_type, size, spec}")
+    filename, content_type, size = body.get("filename"), body.get("content_type"), body.get("size")
+    if not isinstance(filename, str) or not filename.strip():
+        return _bad_request("filename is required")
+    if content_type not in ACCEPTED_TYPES:
+        return _bad_request(f"content_type must be one of: {', '.join(sorted(ACCEPTED_TYPES))}")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= limit:
+        return _bad_request(f"size must be a whole number of bytes from 1 to {limit}")
+    try:
+        spec_metadata = edit_spec.to_metadata(edit_spec.parse(body.get("spec")))
+    except edit_spec.SpecError as error:
+        return _bad_request(str(error))
+    key = keys.upload_key(stack.upload_prefix, filename)
+    meta_field = f"x-amz-meta-{edit_spec.METADATA_KEY}"
+    post = client("s3", stack).generate_presigned_post(
+        Bucket=stack.source_bucket, Key=key,
+        Fields={"Content-Type": content_type, meta_field: spec_metadata},
+        Conditions=[{"Content-Type": content_type}, {meta_field: spec_metadata},
+                    ["content-length-range", size, size]],
+        ExpiresIn=UPLOAD_URL_SECONDS,
+    )
+    return jsonify(key=key, url=post["url"], fields=post["fields"]), 201
+
+
+def job_status(stack, source_key: str) -> dict | None:
+    """The job's status, rebuilt from S3 alone; None when no such upload exists."""
+    s3 = client("s3", stack)
+    try:
+        head = s3.head_object(Bucket=stack.source_bucket, Key=source_key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    _, job_id, _ = edit_spec.resolve(head.get("Metadata", {}).get(edit_spec.METADATA_KEY), head["ETag"])
+    try:
+        record_body = s3.get_object(Bucket=stack.processed_bucket, Key=keys.job_record_key(source_key, job_id))
+        record = json.loads(record_body["Body"].read())
+    except s3.exceptions.NoSuchKey:
+        record = None
+    return dict(records.status_view(record), key=source_key, job_id=job_id)
+
+
+@bp.get("/jobs/<path:source_key>")
+def get_job(source_key: str):
+    status = job_status(_stack(), source_key)
+    if status is None:
+        return jsonify(error=f"no upload with key {source_key!r}"), 404
+    return jsonify(status)
+
+
+@bp.get("/download/<path:source_key>")
+def download(source_key: str):
+    """Redirect to a presigned URL made now, so a page left open for hours still downloads."""
+    stack = _stack()
+    name = request.args.get("rendition", "full")
+    status = job_status(stack, source_key)
+    if status is None:
+        return jsonify(error=f"no upload with key {source_key!r}"), 404
+    output = next((o for o in status["outputs"] if o["name"] == name), None)
+    if output is None:
+        return jsonify(error=f"no {name!r} rendition ({status['status']})"), 404
+    filename = source_key.rsplit("/", 1)[-1].rsplit(".", 1)[0] + "-" + output["key"].rsplit("/", 1)[-1]
+    url = client("s3", stack).generate_presigned_url(
+        "get_object", ExpiresIn=DOWNLOAD_URL_SECONDS,
+        Params={"Bucket": output["bucket"], "Key": output["key"],
+                "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+    )
+    return redirect(url, code=302)

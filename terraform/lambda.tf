@@ -1,0 +1,125 @@
+# --- the photo processor -------------------------------------------------------------------
+
+resource "aws_ecr_repository" "processor" {
+  count                = var.create_ecr_repository ? 1 : 0
+  name                 = "${local.prefix}/photo-processor"
+  image_tag_mutability = "IMMUTABLE"
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "processor" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "processor" {
+  statement {
+    sid       = "ReadUploads"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${aws_s3_bucket.source.arn}/${var.upload_prefix}*"]
+  }
+  statement {
+    sid       = "WriteResults"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.processed.arn}/*"]
+  }
+  statement {
+    sid       = "SeeMissingResults" # lets GetObject answer NoSuchKey instead of AccessDenied
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.processed.arn]
+  }
+  statement {
+    sid       = "ConsumeJobs"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    resources = [aws_sqs_queue.jobs.arn]
+  }
+  statement {
+    sid       = "PublishEvents"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.events.arn]
+  }
+  statement {
+    sid       = "WriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.processor.arn}:*"]
+  }
+}
+
+resource "aws_iam_role" "processor" {
+  name               = "${local.prefix}-photo-processor"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+resource "aws_iam_role_policy" "processor" {
+  name   = "photo-processor"
+  role   = aws_iam_role.processor.id
+  policy = data.aws_iam_policy_document.processor.json
+}
+
+resource "aws_lambda_function" "processor" {
+  function_name = local.function_name
+  role          = aws_iam_role.processor.arn
+  package_type  = "Image"
+  image_uri     = var.lambda_image_uri
+  memory_size   = var.lambda_memory_mb
+  timeout       = var.lambda_timeout_s
+  architectures = ["x86_64"]
+  environment {
+    variables = {
+      VIVIDART_PROCESSED_BUCKET = aws_s3_bucket.processed.id
+      VIVIDART_UPLOAD_PREFIX    = var.upload_prefix
+      VIVIDART_TOPIC_ARN        = aws_sns_topic.events.arn
+    }
+  }
+  depends_on = [aws_cloudwatch_log_group.processor, aws_iam_role_policy.processor]
+}
+
+resource "aws_lambda_event_source_mapping" "jobs" {
+  event_source_arn                   = aws_sqs_queue.jobs.arn
+  function_name                      = aws_lambda_function.processor.arn
+  batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = 0
+  function_response_types            = ["ReportBatchItemFailures"]
+}
+
+# --- alarms --------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
+  alarm_name          = "${local.prefix}-jobs-dlq-not-empty"
+  alarm_description   = "Photo jobs failed every retry and wait in the dead-letter queue."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+}
+
+resource "aws_cloudwatch_metric_alarm" "processor_errors" {
+  alarm_name          = "${local.prefix}-photo-processor-errors"
+  alarm_description   = "The photo processor raised errors (crashes, timeouts, transient failures)."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.processor.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+}

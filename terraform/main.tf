@@ -1,0 +1,142 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  prefix           = "${var.name}-${var.environment}"
+  account_id       = data.aws_caller_identity.current.account_id
+  source_bucket    = "${local.prefix}-source-${local.account_id}"
+  processed_bucket = "${local.prefix}-processed-${local.account_id}"
+  function_name    = "${local.prefix}-photo-processor"
+  jobs_queue_name  = "${local.prefix}-jobs"
+  jobs_queue_arn   = "arn:${data.aws_partition.current.partition}:sqs:${var.region}:${local.account_id}:${local.jobs_queue_name}"
+}
+
+# --- storage -------------------------------------------------------------------------------
+
+resource "aws_s3_bucket" "source" {
+  bucket = local.source_bucket
+}
+
+resource "aws_s3_bucket" "processed" {
+  bucket = local.processed_bucket
+}
+
+resource "aws_s3_bucket_public_access_block" "all" {
+  for_each                = { source = aws_s3_bucket.source.id, processed = aws_s3_bucket.processed.id }
+  bucket                  = each.value
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "all" {
+  for_each = { source = aws_s3_bucket.source.id, processed = aws_s3_bucket.processed.id }
+  bucket   = each.value
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_versioning" "source" {
+  bucket = aws_s3_bucket.source.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_cors_configuration" "source" {
+  bucket = aws_s3_bucket.source.id
+  cors_rule {
+    allowed_methods = ["POST", "PUT"]
+    allowed_origins = [var.web_url]
+    allowed_headers = ["*"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 3000
+  }
+}
+
+resource "aws_s3_bucket_cors_configuration" "processed" {
+  bucket = aws_s3_bucket.processed.id
+  cors_rule {
+    allowed_methods = ["GET"]
+    allowed_origins = [var.web_url]
+    allowed_headers = ["*"]
+    max_age_seconds = 3000
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "source" {
+  bucket = aws_s3_bucket.source.id
+  rule {
+    id     = "abort-incomplete-multipart-uploads"
+    status = "Enabled"
+    filter {}
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+}
+
+# --- jobs queue ----------------------------------------------------------------------------
+
+resource "aws_sqs_queue" "dlq" {
+  name                      = "${local.prefix}-jobs-dlq"
+  message_retention_seconds = 1209600
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name = local.jobs_queue_name
+  # AWS advises six times the function timeout, so a retry never overlaps a running try.
+  visibility_timeout_seconds = var.lambda_timeout_s * 6
+  message_retention_seconds  = 345600
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.max_receive_count
+  })
+  # Inline, not a separate aws_sqs_queue_policy: that resource adds a 25 s propagation wait.
+  policy = data.aws_iam_policy_document.jobs_queue.json
+}
+
+data "aws_iam_policy_document" "jobs_queue" {
+  statement {
+    sid       = "S3SendsUploadEvents"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.jobs_queue_arn]
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_s3_bucket.source.arn]
+    }
+  }
+}
+
+resource "aws_s3_bucket_notification" "uploads" {
+  bucket = aws_s3_bucket.source.id
+  queue {
+    queue_arn     = aws_sqs_queue.jobs.arn
+    events        = ["s3:ObjectCreated:*"]
+    filter_prefix = var.upload_prefix
+  }
+  depends_on = [aws_sqs_queue.jobs]
+}
+
+# --- events topic --------------------------------------------------------------------------
+
+resource "aws_sns_topic" "events" {
+  name = "${local.prefix}-photo-events"
+}
+
+resource "aws_sns_topic_subscription" "web" {
+  topic_arn = aws_sns_topic.events.arn
+  protocol  = startswith(var.web_url, "https://") ? "https" : "http"
+  endpoint  = "${var.web_url}/sns"
+  # The web app confirms its own subscription (after checking the SNS signature).
+  endpoint_auto_confirms = true
+}
