@@ -119,7 +119,7 @@ down() {
   fi
   stop_pid web; stop_pid localstack
   if docker_running; then  # Lambda containers the executor started
-    docker ps -aq --filter label=vividart.lambda.function | xargs -r docker rm -f >/dev/null
+    docker ps -aq --filter "label=vividart.stack=$COMPOSE_PROJECT" | xargs -r docker rm -f >/dev/null
   fi
   rm -f "$RUN_DIR/outputs.json" "$RUN_DIR/mode"
   rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 100_000_000  # refuse decompression bombs before decoding
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard agrees (it errors at twice this)
 JPEG_QUALITY = 90
 
 

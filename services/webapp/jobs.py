@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from botocore.exceptions import ClientError
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
@@ -96,7 +97,8 @@ def download(source_key: str):
     output = next((o for o in status["outputs"] if o["name"] == name), None)
     if output is None:
         return jsonify(error=f"no {name!r} rendition ({status['status']})"), 404
-    filename = source_key.rsplit("/", 1)[-1].rsplit(".", 1)[0] + "-" + output["key"].rsplit("/", 1)[-1]
+    stem = source_key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", stem) + "-" + output["key"].rsplit("/", 1)[-1]
     url = client("s3", stack).generate_presigned_url(
         "get_object", ExpiresIn=DOWNLOAD_URL_SECONDS,
         Params={"Bucket": output["bucket"], "Key": output["key"],

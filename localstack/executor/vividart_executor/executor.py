@@ -5,6 +5,7 @@ Settings, read here only:
                                   when an engine answers, process otherwise)
   VIVIDART_LAMBDA_PROCESS_IMAGES  JSON {image_uri: {"command": [...], "cwd": DIR}}: how the
                                   process backend runs an image's code on the host
+  VIVIDART_STACK_ID               labels the containers, so a stack removes only its own
 Zip functions always run as a process with the executor's own interpreter and awslambdaric.
 """
 
@@ -69,7 +70,8 @@ def make_sandbox(function_version: FunctionVersion, environment_id: str):
     return DockerSandbox(
         image=image, memory_mb=memory,
         name=f"vividart-lambda-{function_version.id.function_name}-{environment_id}"[:128],
-        labels={"vividart.lambda.function": function_version.id.function_name},
+        labels={"vividart.lambda.function": function_version.id.function_name,
+                "vividart.stack": os.environ.get("VIVIDART_STACK_ID", "default")},
         entrypoint=(image_config.entrypoint or None) if image_config else None,
         command=(image_config.command or None) if image_config else None,
         working_dir=(image_config.working_directory or None) if image_config else None,
@@ -145,12 +147,10 @@ class VividartRuntimeExecutor(RuntimeExecutor):
                 if future.done():
                     break
                 self._api.forget(request_id)
-                self._sandbox.output.settle()
                 return self._result(request_id, _exit_error(self._sandbox.exit_code(), request_id),
                                     True, began)
             time.sleep(_WAIT_STEP / 5)
         outcome = future.result()
-        self._sandbox.output.settle()
         return self._result(request_id, outcome.payload, outcome.is_error, began)
 
     def _timed_out(self, request_id: str, timeout_s: int, began: float) -> InvocationResult:
@@ -163,6 +163,7 @@ class VividartRuntimeExecutor(RuntimeExecutor):
 
     def _result(self, request_id, payload, is_error, began, tail="") -> InvocationResult:
         duration_ms = (time.perf_counter() - began) * 1000
+        self._sandbox.output.settle()  # output still in the pipe belongs to this invocation
         qualifier = self.function_version.id.qualifier
         memory = self.function_version.config.memory_size
         used = self._sandbox.max_memory_mb()

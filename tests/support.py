@@ -1,0 +1,28 @@
+"""Helpers the tests share: photos made on the spot, the repository's paths."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("VIVIDART_CACHE", Path.home() / ".cache" / "vividart"))
+
+
+def photo(width: int = 320, height: int = 240, orientation: int | None = None, seed: int = 0,
+          fmt: str = "JPEG") -> bytes:
+    """A photo-like image: smooth gradients with a seed, so different tests get different bytes."""
+    image = Image.linear_gradient("L").resize((width, height))
+    red = image.rotate(seed % 360, expand=False)
+    image = Image.merge("RGB", (image, red, image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    out = io.BytesIO()
+    extra = {}
+    if orientation:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        extra["exif"] = exif.tobytes()
+    image.save(out, fmt, **extra)
+    return out.getvalue()

@@ -1,0 +1,27 @@
+"""The Terraform configuration is formatted and valid (terraform fmt -check, validate)."""
+
+import os
+import shutil
+import subprocess
+
+from support import CACHE, REPO
+
+
+def terraform(*args, cwd):
+    binary = (CACHE / "terraform-bin").read_text().strip()
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(CACHE / "terraform.rc"), TF_IN_AUTOMATION="1")
+    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_fmt_check():
+    result = terraform("fmt", "-check", "-diff", "-recursive", cwd=REPO / "terraform")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_validate(tmp_path):
+    work = tmp_path / "terraform"
+    shutil.copytree(REPO / "terraform", work, ignore=shutil.ignore_patterns(".terraform"))
+    init = terraform("init", "-backend=false", "-input=false", "-no-color", cwd=work)
+    assert init.returncode == 0, init.stdout + init.stderr
+    result = terraform("validate", "-no-color", cwd=work)
+    assert result.returncode == 0, result.stdout + result.stderr
