@@ -49,15 +49,16 @@ start_embedded() {
     GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" LOCALSTACK_HOST="127.0.0.1:$LOCALSTACK_PORT" \
     LOCALSTACK_VOLUME_DIR="$RUN_DIR/localstack-volume" VIVIDART_LAMBDA_BACKEND=process \
     VIVIDART_LAMBDA_PROCESS_IMAGES="{\"$(processor_image_uri)\": {\"command\": [\"$PROJECT_VENV/bin/python\", \"-m\", \"photo_processor\"], \"cwd\": \"$task\"}}" \
-      setsid nohup "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main > "$RUN_DIR/localstack.log" 2>&1 &
+      setsid "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main < /dev/null > "$RUN_DIR/localstack.log" 2>&1 &
     echo $! > "$RUN_DIR/localstack.pid"
   fi
   wait_for "$ENDPOINT/_localstack/health" localstack "$RUN_DIR/localstack.pid"
   if ! healthy "$WEB_URL/healthz"; then
     (cd "$ROOT/services" && WEB_PORT="$WEB_PORT" VIVIDART_STACK_FILE="$RUN_DIR/outputs.json" \
       VIVIDART_LOCALSTACK_ENDPOINT="$ENDPOINT" VIVIDART_WEB_SNS_ALLOWED_TOPICS='arn:aws:sns:*:000000000000:*' \
-      setsid nohup "$PROJECT_VENV/bin/gunicorn" --config gunicorn.conf.py 'webapp:create_app()' > "$RUN_DIR/web.log" 2>&1 &
-      echo $! > "$RUN_DIR/web.pid")
+      exec setsid "$PROJECT_VENV/bin/gunicorn" --config gunicorn.conf.py 'webapp:create_app()') \
+      < /dev/null > "$RUN_DIR/web.log" 2>&1 &
+    echo $! > "$RUN_DIR/web.pid"
   fi
   wait_for "$WEB_URL/healthz" web "$RUN_DIR/web.pid"
 }

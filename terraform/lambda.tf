@@ -43,7 +43,7 @@ data "aws_iam_policy_document" "processor" {
   statement {
     sid       = "ConsumeJobs"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-    resources = [aws_sqs_queue.jobs.arn]
+    resources = [local.jobs_queue_arn] # not the resource's ARN: the function need not wait for the queue
   }
   statement {
     sid       = "PublishEvents"

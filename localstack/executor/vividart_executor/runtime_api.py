@@ -156,7 +156,10 @@ def _handler_for(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the runtime is gone; nothing to tell
+                pass
 
     return Handler
 
