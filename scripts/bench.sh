@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Speed benchmarks: ratios against baselines measured in the same run.
+# Speed benchmarks: the photo pipeline against baselines measured in the same run (one core).
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/bootstrap.sh" no-docker >/dev/null
 cd "$ROOT"
-exec "$PROJECT_VENV/bin/python" -m bench "$@"
+PYTHONPATH="$ROOT/services:$ROOT/lambda_image" exec "$PROJECT_VENV/bin/python" -m photo_processor.bench "$@"

@@ -13,10 +13,11 @@ import os
 import time
 from urllib.parse import unquote_plus
 
-from photo_jobs import keys, records, spec as edit_spec
+from photo_jobs import keys, limits, records, spec as edit_spec
 from photo_jobs.aws import client
 from photo_jobs.settings import StackSource
 
+from photo_processor import metrics
 from photo_processor.pipeline import PermanentError, render
 
 LOG = logging.getLogger("photo_processor")
@@ -67,14 +68,17 @@ def process(s3, sns, stack, bucket: str, key: str, etag: str) -> None:
         return finish(s3, sns, stack, key, job_id,
                       records.failed(job_id, source, {"raw": raw_spec}, "invalid_spec", spec_error, timings))
 
-    source_bytes = s3.get_object(Bucket=bucket, Key=key, IfMatch=head["ETag"])["Body"].read()
-    timings["download"] = _ms(started)
     try:
-        stage = time.perf_counter()
-        renditions = render(source_bytes, spec)
-        timings["render"] = _ms(stage)
+        if head["ContentLength"] > limits.MAX_SOURCE_BYTES:  # refused before downloading it
+            raise PermanentError("too_large", f"{head['ContentLength']:,} bytes is more than {limits.MAX_SOURCE_BYTES:,}")
+        source_bytes = s3.get_object(Bucket=bucket, Key=key, IfMatch=head["ETag"])["Body"].read()
+        timings["download"] = _ms(started)
+        result = render(source_bytes, spec)
+        timings.update(result.timings_ms)
+        renditions = result.renditions
     except PermanentError as error:
         LOG.warning(json.dumps({**log, "msg": "cannot process", "reason": error.reason, "error": str(error)}))
+        metrics.failure(error.reason)
         return finish(s3, sns, stack, key, job_id,
                       records.failed(job_id, source, spec, error.reason, str(error), timings))
     stage = time.perf_counter()
@@ -91,6 +95,7 @@ def process(s3, sns, stack, bucket: str, key: str, etag: str) -> None:
     timings["upload"] = _ms(stage)
     timings["total"] = _ms(started)
     LOG.info(json.dumps({**log, "msg": "processed", "timings_ms": timings}))
+    metrics.processed(timings, result.megapixels)
     finish(s3, sns, stack, key, job_id, records.processed(job_id, source, spec, outputs, timings))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
+from photo_jobs import limits
 from photo_jobs.settings import StackSource
 from webapp.broker import Broker
 
@@ -11,7 +12,7 @@ from webapp.broker import Broker
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
-        MAX_UPLOAD_BYTES=200 * 1024 * 1024,
+        MAX_UPLOAD_BYTES=limits.MAX_SOURCE_BYTES,
         # Topics whose SubscriptionConfirmation we accept (fnmatch patterns, comma-separated).
         SNS_ALLOWED_TOPICS="",
         SSE_HEARTBEAT_SECONDS=15,

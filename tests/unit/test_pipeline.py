@@ -1,10 +1,16 @@
+"""The pure pipeline on real image files made here: formats, orientation, colour, metadata,
+renditions, edits and every failure reason."""
+
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms, TiffImagePlugin
 
+from photo_jobs import spec as edit_spec
 from photo_processor.pipeline import PermanentError, render
 from support import photo
+
+ORIGINAL = edit_spec.parse(None)
 
 
 def decode(data: bytes) -> Image.Image:
@@ -13,39 +19,191 @@ def decode(data: bytes) -> Image.Image:
     return image
 
 
-def test_original_spec_gives_a_full_size_jpeg():
-    [full] = render(photo(320, 240), {"version": 1, "preset": "original"})
-    image = decode(full.data)
-    assert (full.name, full.format, image.format) == ("full", "jpeg", "JPEG")
-    assert image.size == (320, 240) == (full.width, full.height)
+def outputs(source: bytes, spec=ORIGINAL) -> dict:
+    return {r.name: r for r in render(source, spec).renditions}
 
 
-def test_exif_orientation_is_applied():
-    [full] = render(photo(320, 240, orientation=6), {})
-    assert decode(full.data).size == (240, 320)
+def encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
 
 
-def test_colours_survive_within_jpeg_tolerance():
-    source = Image.open(io.BytesIO(photo(64, 64)))
-    [full] = render(photo(64, 64), {})
-    a, b = source.convert("RGB").getpixel((32, 32)), decode(full.data).getpixel((32, 32))
-    assert all(abs(x - y) <= 6 for x, y in zip(a, b))
+def test_four_renditions_with_their_sizes():
+    result = outputs(photo(4000, 3000))
+    assert {n: (r.width, r.height, r.format) for n, r in result.items()} == {
+        "full": (4000, 3000, "jpeg"), "web": (2048, 1536, "jpeg"),
+        "thumb": (400, 300, "jpeg"), "web_webp": (2048, 1536, "webp")}
+    assert decode(result["web_webp"].data).format == "WEBP"
+    assert all(decode(r.data).size == (r.width, r.height) for r in result.values())
+
+
+def test_small_photos_are_not_enlarged():
+    result = outputs(photo(300, 200))
+    assert {(r.width, r.height) for r in result.values()} == {(300, 200)}
+
+
+@pytest.mark.parametrize("orientation, size", [(1, (320, 240)), (3, (320, 240)), (6, (240, 320)), (8, (240, 320))])
+def test_exif_orientation_is_applied(orientation, size):
+    full = decode(outputs(photo(320, 240, orientation=orientation))["full"].data)
+    assert full.size == size
+    assert full.getexif().get(0x0112) in (None, 1)  # upright pixels, no orientation left to apply
+
+
+def test_rotation_3_turns_the_pixels_upside_down():
+    image = Image.new("RGB", (100, 50), "white")
+    image.paste((255, 0, 0), (0, 0, 50, 50))  # red on the left
+    exif = Image.Exif()
+    exif[0x0112] = 3
+    full = decode(outputs(encoded(image, "PNG", exif=exif.tobytes()))["full"].data)
+    assert full.getpixel((90, 25))[0] > 200 and full.getpixel((10, 25))[1] > 200  # red now on the right
+
+
+def test_embedded_profile_is_converted_to_srgb_and_output_is_tagged():
+    # Pixels in the LAB-based profile's terms would look wrong unconverted; use Pillow's built-in
+    # profiles to make a wide-ish source: sRGB pixels re-expressed through a different profile.
+    srgb = ImageCms.createProfile("sRGB")
+    source = Image.new("RGB", (64, 64), (200, 60, 40))
+    # Tag the file with a profile whose white point differs (D50 "sRGB"-like via LAB round trip).
+    lab = ImageCms.createProfile("LAB", 5000)
+    to_lab = ImageCms.buildTransform(srgb, lab, "RGB", "LAB")
+    lab_image = ImageCms.applyTransform(source, to_lab)
+    tagged = encoded(lab_image, "TIFF", icc_profile=ImageCms.ImageCmsProfile(lab).tobytes())
+    full = decode(outputs(tagged)["full"].data)
+    red, green, blue = full.getpixel((32, 32))
+    assert abs(red - 200) <= 6 and abs(green - 60) <= 6 and abs(blue - 40) <= 6
+    tagged_profile = ImageCms.ImageCmsProfile(io.BytesIO(full.info["icc_profile"]))
+    assert "sRGB" in ImageCms.getProfileDescription(tagged_profile)
+
+
+def test_cmyk_jpeg_becomes_rgb():
+    cmyk = Image.new("CMYK", (80, 60), (0, 255, 255, 0))  # pure red ink
+    full = decode(outputs(encoded(cmyk, "JPEG"))["full"].data)
+    r, g, b = full.getpixel((40, 30))
+    assert full.mode == "RGB" and r > 200 and g < 60 and b < 60
+
+
+def test_transparency_is_flattened_onto_white():
+    rgba = Image.new("RGBA", (60, 40), (0, 0, 255, 0))
+    rgba.paste((0, 0, 255, 255), (0, 0, 30, 40))
+    full = decode(outputs(encoded(rgba, "PNG"))["full"].data)
+    assert full.getpixel((45, 20)) >= (250, 250, 250) and full.getpixel((10, 20))[2] > 200
+
+
+def test_16_bit_grey_png_is_scaled_not_clipped():
+    grey = Image.new("I;16", (40, 40), 32768)
+    full = decode(outputs(encoded(grey, "PNG"))["full"].data)
+    assert all(abs(c - 128) <= 3 for c in full.getpixel((20, 20)))
+
+
+@pytest.mark.parametrize("fmt, options", [
+    ("JPEG", {"progressive": True}), ("PNG", {}), ("TIFF", {}), ("WEBP", {"quality": 90}),
+    ("TIFF", {"compression": "tiff_lzw"}),
+])
+def test_every_input_format(fmt, options):
+    assert outputs(encoded(decode(photo(200, 150)), fmt, **options))["full"].width == 200
+
+
+def test_heic_from_a_phone():
+    from pillow_heif import from_pillow
+
+    heif = from_pillow(decode(photo(256, 192)))
+    out = io.BytesIO()
+    heif.save(out, quality=80)
+    assert outputs(out.getvalue())["full"].width == 256
+
+
+def test_location_and_serials_are_stripped_authorship_kept():
+    exif = Image.Exif()
+    exif[0x013B] = "Ana Fotografa"              # Artist
+    exif[0x8298] = "(c) 2026 VividArt Studio"   # Copyright
+    exif[0x0110] = "EOS R5"                      # Model
+    exif[0x0112] = 1
+    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 22.0, 1.0)})  # GPS
+    exif.get_ifd(0x8769).update({0xA431: "SERIAL123", 0xA435: "LENS456", 0xA430: "Owner"})
+    source = encoded(decode(photo(100, 80)), "JPEG", exif=exif.tobytes())
+    for rendition in outputs(source).values():
+        kept = decode(rendition.data).getexif()
+        assert kept.get(0x013B) == "Ana Fotografa" and kept.get(0x8298) == "(c) 2026 VividArt Studio"
+        assert not kept.get_ifd(0x8825)
+        assert not set(kept.get_ifd(0x8769)) & {0xA431, 0xA435, 0xA430}
+        assert b"SERIAL123" not in rendition.data and b"LENS456" not in rendition.data
+
+
+def test_black_and_white_removes_colour():
+    full = decode(outputs(photo(120, 90, seed=5), edit_spec.parse({"filters": {"black_and_white": True}}))["full"].data)
+    assert all(max(p) - min(p) <= 4 for p in full.resize((12, 9)).get_flattened_data())
+
+
+def test_warmth_moves_red_up_and_blue_down():
+    grey = encoded(Image.new("RGB", (50, 50), (128, 128, 128)), "PNG")
+    warm = decode(outputs(grey, edit_spec.parse({"adjust": {"temperature": 60}}))["full"].data).getpixel((25, 25))
+    assert warm[0] > 135 and warm[2] < 121
+
+
+def test_exposure_brightens_and_contrast_spreads():
+    grey = encoded(Image.new("RGB", (50, 50), (100, 100, 100)), "PNG")
+    brighter = decode(outputs(grey, edit_spec.parse({"adjust": {"exposure": 1}}))["full"].data).getpixel((5, 5))
+    assert brighter[0] > 125
+    ramp = encoded(Image.linear_gradient("L").convert("RGB"), "PNG")
+    flat = decode(outputs(ramp)["full"].data)
+    punchy = decode(outputs(ramp, edit_spec.parse({"adjust": {"contrast": 60}}))["full"].data)
+    assert punchy.getpixel((0, 40))[0] < flat.getpixel((0, 40))[0]      # darks darker
+    assert punchy.getpixel((0, 215))[0] > flat.getpixel((0, 215))[0]    # lights lighter
+
+
+def test_crop_rotate_and_flip():
+    spec = edit_spec.parse({"crop": "1:1", "rotate": 90, "flip": "horizontal"})
+    result = outputs(photo(400, 300), spec)
+    assert (result["full"].width, result["full"].height) == (300, 300)
+
+
+def test_watermark_marks_every_rendition_in_its_corner():
+    plain = decode(outputs(photo(800, 600, seed=3))["full"].data)
+    marked = decode(outputs(photo(800, 600, seed=3),
+                            edit_spec.parse({"watermark": {"text": "PROOF", "opacity": 100}}))["full"].data)
+    corner = (650, 520, 790, 590)
+    difference = sum(abs(a - b) for p, q in zip(plain.crop(corner).get_flattened_data(), marked.crop(corner).get_flattened_data())
+                     for a, b in zip(p, q))
+    assert difference > 1000
+    assert list(plain.crop((0, 0, 100, 100)).get_flattened_data()) == list(marked.crop((0, 0, 100, 100)).get_flattened_data())
+
+
+@pytest.mark.parametrize("preset", list(edit_spec.PRESETS))
+def test_every_preset_renders(preset):
+    assert len(render(photo(300, 200), edit_spec.parse({"preset": preset})).renditions) == 4
 
 
 @pytest.mark.parametrize("data, reason", [
     (b"this is not an image", "unsupported"),
+    (b"GIF89a" + b"\x00" * 50, "unsupported"),
     (photo(320, 240)[:600], "corrupt"),
 ])
 def test_bad_files_fail_permanently_with_a_reason(data, reason):
     with pytest.raises(PermanentError) as failure:
-        render(data, {})
+        render(data, ORIGINAL)
     assert failure.value.reason == reason
+
+
+def test_truncated_png_is_corrupt():
+    data = encoded(decode(photo(300, 300)), "PNG")
+    with pytest.raises(PermanentError) as failure:
+        render(data[: len(data) // 2], ORIGINAL)
+    assert failure.value.reason == "corrupt"
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_pixel_bomb_is_refused_before_decoding():
+    import resource
+    import tracemalloc
+
     out = io.BytesIO()
-    Image.new("1", (12000, 12000)).save(out, "PNG")  # 144 MP in a few kB
+    Image.new("1", (40000, 40000)).save(out, "PNG")  # 1.6 GP in a few hundred kB
+    assert len(out.getvalue()) < 1_000_000
+    tracemalloc.start()
     with pytest.raises(PermanentError) as failure:
-        render(out.getvalue(), {})
-    assert failure.value.reason == "too_large"
+        render(out.getvalue(), ORIGINAL)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert failure.value.reason == "too_large" and "pixels" in str(failure.value)
+    assert peak < 50_000_000

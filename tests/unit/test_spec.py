@@ -1,15 +1,26 @@
+import json
+
 import pytest
 
 from photo_jobs import spec
 
 
-def test_no_spec_means_original():
-    assert spec.parse(None) == {"version": 1, "preset": "original"}
-    assert spec.parse("") == spec.parse(None)
+def test_no_spec_means_original_with_no_adjustments():
+    resolved = spec.parse(None)
+    assert resolved["preset"] == "original" and spec.is_identity(resolved)
+    assert spec.parse("") == resolved == spec.parse({"preset": "original"})
 
 
-def test_json_text_and_mapping_agree():
-    assert spec.parse('{"preset": "original"}') == spec.parse({"preset": "original"})
+def test_a_preset_plus_overrides():
+    resolved = spec.parse({"preset": "natural", "adjust": {"contrast": -20}, "crop": "4:5"})
+    assert resolved["adjust"]["contrast"] == -20          # the override wins
+    assert resolved["adjust"]["vibrance"] == spec.PRESETS["natural"]["adjust"]["vibrance"]  # the rest stays
+    assert resolved["crop"] == "4:5" and not spec.is_identity(resolved)
+
+
+@pytest.mark.parametrize("preset", list(spec.PRESETS))
+def test_every_preset_is_valid(preset):
+    assert spec.parse({"preset": preset})["preset"] == preset
 
 
 @pytest.mark.parametrize("raw, message", [
@@ -18,23 +29,52 @@ def test_json_text_and_mapping_agree():
     ({"preset": "sparkle"}, "unknown preset 'sparkle'"),
     ({"version": 9}, "version 9 is not supported"),
     ({"brightnes": 1}, "unknown edit spec field(s): brightnes"),
+    ({"adjust": {"exposure": 4}}, "adjust.exposure is 4; it must be from -3 to 3"),
+    ({"adjust": {"contrast": "high"}}, "adjust.contrast must be a number from -100 to 100"),
+    ({"adjust": {"contrast": True}}, "adjust.contrast must be a number"),
+    ({"adjust": {"glow": 1}}, "unknown adjustment 'glow'"),
+    ({"filters": {"black_and_white": 1}}, "filters.black_and_white must be true or false"),
+    ({"filters": {"vignette": 101}}, "filters.vignette is 101"),
+    ({"crop": "7:3"}, "crop '7:3' is not one of"),
+    ({"rotate": 45}, "rotate must be one of 0, 90, 180, 270"),
+    ({"flip": "diagonal"}, "flip must be one of"),
+    ({"watermark": {"text": ""}}, "watermark.text must be 1 to 80 characters"),
+    ({"watermark": {"text": "x" * 81}}, "watermark.text must be 1 to 80 characters"),
+    ({"watermark": {"text": "PROOF", "opacity": 150}}, "watermark.opacity is 150"),
+    ({"adjust": []}, "adjust must be an object"),
 ])
 def test_bad_specs_say_why(raw, message):
-    with pytest.raises(spec.SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(spec.SpecError) as error:
         spec.parse(raw)
+    assert message in str(error.value)
 
 
-def test_digest_names_spec_and_bytes():
+def test_watermark_gets_a_default_opacity_without_touching_the_input():
+    given = {"watermark": {"text": "PROOF - VividArt"}}
+    assert spec.parse(given)["watermark"] == {"text": "PROOF - VividArt", "opacity": 35}
+    assert given == {"watermark": {"text": "PROOF - VividArt"}}
+
+
+def test_metadata_is_the_compact_form_and_fits_s3():
+    text = spec.to_metadata({"preset": "vintage", "adjust": {"exposure": 0.5}})
+    assert json.loads(text) == {"version": 1, "preset": "vintage", "adjust": {"exposure": 0.5}}
+    assert spec.parse(text) == spec.parse({"preset": "vintage", "adjust": {"exposure": 0.5}})
+    everything = {"adjust": {k: hi for k, (lo, hi) in spec.ADJUSTMENTS.items()},
+                  "filters": {"sepia": 100, "vintage": 100, "vignette": 100, "soft_blur": 100, "black_and_white": True},
+                  "crop": "16:9", "rotate": 270, "flip": "vertical", "watermark": {"text": "W" * 80, "opacity": 100}}
+    assert len(spec.to_metadata(everything).encode()) <= spec.MAX_METADATA_BYTES
+
+
+def test_digest_names_the_resolved_spec_and_the_bytes():
     base = spec.digest({}, '"abc"')
     assert base == spec.digest(None, "abc")  # quotes around an ETag do not matter
     assert base != spec.digest({}, "abd")
+    natural = spec.digest({"preset": "natural"}, "abc")
+    spelled_out = spec.digest({"adjust": spec.PRESETS["natural"]["adjust"]}, "abc")
+    assert natural != base and natural != spelled_out  # the preset name is part of what was asked
 
 
 def test_resolve_gives_a_job_even_for_a_bad_spec():
     parsed, job_id, error = spec.resolve('{"preset": "nope"}', "etag")
     assert parsed is None and "unknown preset" in error
     assert job_id == spec.digest({}, "etag")
-
-
-def test_metadata_is_compact_and_bounded():
-    assert spec.to_metadata({}) == '{"preset":"original","version":1}'

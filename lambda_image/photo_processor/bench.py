@@ -1,0 +1,127 @@
+"""Speed of the pipeline, as ratios against baselines measured in the same run, on one core.
+
+    pipeline  the project's render() with the `natural` preset (all four renditions)
+    baseline  a straightforward Pillow implementation of the same edit and outputs
+    floor     decode once, make and encode the same outputs, no edits
+
+Run by `make bench`; ends with one line `BENCH {json}`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+from PIL import Image, ImageCms, ImageEnhance, ImageFilter, ImageOps
+
+from photo_jobs import spec as edit_spec
+from photo_processor import pipeline
+
+SIZES = {"12mp": (4000, 3000), "24mp": (6000, 4000)}
+REPEATS = 3
+
+
+def photographic(width: int, height: int) -> bytes:
+    """A photo-like JPEG: smooth light, fine texture and hard edges, tagged sRGB with EXIF."""
+    base = Image.effect_mandelbrot((width // 8, height // 8), (-2.0, -1.2, 1.0, 1.2), 96)
+    light = Image.radial_gradient("L").resize((width // 8, height // 8))
+    channels = [base, light, Image.linear_gradient("L").resize((width // 8, height // 8))]
+    image = Image.merge("RGB", channels).resize((width, height), Image.Resampling.BICUBIC)
+    grain = Image.effect_noise((width, height), 18).convert("RGB")
+    image = Image.blend(image, grain, 0.12)
+    exif = Image.Exif()
+    exif[0x013B] = "VividArt bench"
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=92, icc_profile=pipeline.SRGB_ICC, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def run_pipeline(source: bytes) -> dict[str, float]:
+    return pipeline.render(source, edit_spec.parse({"preset": "natural"})).timings_ms
+
+
+def run_baseline(source: bytes) -> dict[str, float]:
+    """What one would write first with Pillow: every edit a full pass, renditions from full size."""
+    image = Image.open(io.BytesIO(source))
+    image.load()
+    image = ImageOps.exif_transpose(image)
+    if icc := image.info.get("icc_profile"):
+        image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), pipeline.SRGB, outputMode="RGB")
+    image = ImageEnhance.Contrast(image).enhance(1.08)
+    image = ImageEnhance.Color(image).enhance(1.15)
+    image = ImageEnhance.Brightness(image).enhance(1.03)
+    full = image.filter(ImageFilter.UnsharpMask(radius=2, percent=40, threshold=2))
+    web = full.copy()
+    web.thumbnail((2048, 2048), Image.Resampling.LANCZOS)
+    thumb = full.copy()
+    thumb.thumbnail((400, 400), Image.Resampling.LANCZOS)
+    for img, fmt, quality in ((full, "JPEG", 90), (web, "JPEG", 85), (thumb, "JPEG", 80), (web, "WEBP", 80)):
+        img.save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC)
+    return {}
+
+
+def run_floor(source: bytes) -> dict[str, float]:
+    image = Image.open(io.BytesIO(source))
+    image.load()
+    web = pipeline._fit(image, pipeline.WEB_EDGE)
+    thumb = pipeline._fit(web, pipeline.THUMB_EDGE)
+    for img, fmt, quality in ((image, "JPEG", 90), (web, "JPEG", 85), (thumb, "JPEG", 80), (web, "WEBP", 80)):
+        img.save(io.BytesIO(), fmt, quality=quality, method=3) if fmt == "WEBP" else img.save(io.BytesIO(), fmt, quality=quality)
+    return {}
+
+
+RUNNERS = {"pipeline": run_pipeline, "baseline": run_baseline, "floor": run_floor}
+
+
+def measure_in_child(kind: str, size: str) -> dict:
+    """One measurement in a fresh process on one core: best of REPEATS, and that process's peak RSS."""
+    output = subprocess.run([sys.executable, "-m", "photo_processor.bench", "--child", kind, size],
+                            capture_output=True, text=True, check=True, env=os.environ)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def child(kind: str, size: str) -> None:
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    source = photographic(*SIZES[size])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    best, stages = float("inf"), {}
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        timings = RUNNERS[kind](source)
+        elapsed = time.perf_counter() - started
+        if elapsed < best:
+            best, stages = elapsed, timings
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": best, "stages_ms": stages, "peak_mb": peak_kb / 1024,
+                      "source_mb": before / 1024}))
+
+
+def main() -> None:
+    figures: dict[str, float] = {}
+    for size in SIZES:
+        results = {kind: measure_in_child(kind, size) for kind in RUNNERS}
+        for kind, result in results.items():
+            figures[f"{kind}_{size}_s"] = round(result["seconds"], 3)
+        figures[f"pipeline_peak_{size}_mb"] = round(results["pipeline"]["peak_mb"], 1)
+        figures[f"pipeline_vs_baseline_{size}"] = round(results["pipeline"]["seconds"] / results["baseline"]["seconds"], 3)
+        figures[f"pipeline_vs_floor_{size}"] = round(results["pipeline"]["seconds"] / results["floor"]["seconds"], 3)
+        stages = ", ".join(f"{k} {v:.0f}" for k, v in results["pipeline"]["stages_ms"].items())
+        print(f"{size}: pipeline {results['pipeline']['seconds']:.3f} s ({stages} ms), "
+              f"baseline {results['baseline']['seconds']:.3f} s, floor {results['floor']['seconds']:.3f} s, "
+              f"pipeline/baseline {figures[f'pipeline_vs_baseline_{size}']:.2f}, "
+              f"pipeline/floor {figures[f'pipeline_vs_floor_{size}']:.2f}, "
+              f"peak {results['pipeline']['peak_mb']:.0f} MB (of which the test photo in memory "
+              f"{results['pipeline']['source_mb']:.0f} MB)")
+    print("BENCH " + json.dumps(figures, sort_keys=True))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    else:
+        main()
