@@ -29,7 +29,8 @@ def test_skeleton_flow_runs_the_processor_image(stack):
     status = stack.web.wait(key, timeout=60)
     latency = time.monotonic() - started
     assert status["status"] == "processed", status
-    assert (status["outputs"][0]["width"], status["outputs"][0]["height"]) == (480, 640)
+    full = next(o for o in status["outputs"] if o["name"] == "full")
+    assert (full["width"], full["height"]) == (480, 640)
     assert latency < 30
     lambdas = docker.from_env().containers.list(filters={"label": "vividart.stack=vividart-e2e"})
     assert lambdas and all(c.image.tags[0].startswith("vividart/photo-processor:src-") for c in lambdas)

@@ -31,8 +31,8 @@ def test_upload_by_presigned_post_is_processed_and_announced(stack):
     assert key.endswith("/" + name)
     status = stack.web.wait(key, timeout=30)
     assert status["status"] == "processed" and status["error"] is None
-    [full] = status["outputs"]
-    assert (full["name"], full["width"], full["height"]) == ("full", 240, 320)  # upright
+    full = next(o for o in status["outputs"] if o["name"] == "full")
+    assert (full["width"], full["height"]) == (240, 320)  # upright
     assert full["bucket"] == stack.outputs["processed_bucket"]
     image = Image.open(io.BytesIO(stack.web.download(key)))
     assert (image.format, image.size) == ("JPEG", (240, 320))
@@ -85,7 +85,7 @@ def test_a_duplicate_event_reuses_the_finished_result(stack):
     time.sleep(1)
     assert s3.get_object(Bucket=out["processed_bucket"], Key=job_key)["Body"].read() == record
     renditions = s3.list_objects_v2(Bucket=out["processed_bucket"], Prefix=f"renditions/{key}/")
-    assert [o["Key"] for o in renditions["Contents"]] == [first["outputs"][0]["key"]]
+    assert sorted(o["Key"] for o in renditions["Contents"]) == sorted(o["key"] for o in first["outputs"])
 
 
 def test_processor_logs_reach_cloudwatch_with_the_job_id(stack):
