@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 from PIL import Image, ImageCms, ImageEnhance, ImageFilter, ImageOps
 
 from photo_jobs import spec as edit_spec
@@ -68,10 +69,13 @@ def run_baseline(source: bytes) -> dict[str, float]:
 def run_floor(source: bytes) -> dict[str, float]:
     image = Image.open(io.BytesIO(source))
     image.load()
-    web = pipeline._fit(image, pipeline.WEB_EDGE)
+    pixels = np.array(image)
+    web = pipeline._fit(pixels, pipeline.WEB_EDGE)
     thumb = pipeline._fit(web, pipeline.THUMB_EDGE)
-    for img, fmt, quality in ((image, "JPEG", 90), (web, "JPEG", 85), (thumb, "JPEG", 80), (web, "WEBP", 80)):
-        img.save(io.BytesIO(), fmt, quality=quality, method=3) if fmt == "WEBP" else img.save(io.BytesIO(), fmt, quality=quality)
+    full, web_image, thumb_image = (Image.fromarray(a) for a in (pixels, web, thumb))
+    for img, fmt, quality in ((full, "JPEG", 90), (web_image, "JPEG", 85), (thumb_image, "JPEG", 80)):
+        img.save(io.BytesIO(), fmt, quality=quality)
+    web_image.save(io.BytesIO(), "WEBP", quality=80, method=3)
     return {}
 
 
