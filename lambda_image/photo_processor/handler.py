@@ -65,6 +65,7 @@ def process(s3, sns, stack, bucket: str, key: str, etag: str) -> None:
         LOG.info(json.dumps({**log, "msg": "already done", "status": existing["type"]}))
         return publish(sns, stack, existing)
     if spec_error:
+        metrics.failure("invalid_spec")
         return finish(s3, sns, stack, key, job_id,
                       records.failed(job_id, source, {"raw": raw_spec}, "invalid_spec", spec_error, timings))
 
