@@ -133,7 +133,37 @@ def main() -> None:
               f"pipeline/floor {figures[f'pipeline_vs_floor_{size}']:.2f}, "
               f"peak {results['pipeline']['peak_mb']:.0f} MB (the process before it started: "
               f"{results['pipeline']['start_mb']:.0f} MB)")
+    figures.update(local_stack_latency())
     print("BENCH " + json.dumps(figures, sort_keys=True))
+
+
+def local_stack_latency() -> dict[str, float]:
+    """With `make up` running: upload-to-processed time of a 12 MP photo, and the Lambda's cold start."""
+    outputs_file = os.path.join(os.environ.get("VIVIDART_RUN_DIR", ".run"), "outputs.json")
+    if not os.path.exists(outputs_file):
+        print("local stack: not running (make up), upload latency not measured")
+        return {}
+    import boto3
+
+    from photo_jobs.client import WebClient
+
+    with open(outputs_file) as handle:
+        outputs = json.load(handle)
+    client = WebClient(outputs["web_url"])
+    started = time.perf_counter()
+    key = client.upload(photographic(*SIZES["12mp"]), f"bench-{time.time_ns()}.jpg", spec={"preset": "natural"})
+    status = client.wait(key, timeout=120)
+    latency = time.perf_counter() - started
+    logs = boto3.client("logs", endpoint_url=outputs["localstack_endpoint"], region_name=outputs["region"],
+                        aws_access_key_id="test", aws_secret_access_key="test")
+    reports = logs.filter_log_events(logGroupName=outputs["log_group"], filterPattern='"Init Duration"')["events"]
+    cold = [float(e["message"].split("Init Duration: ")[1].split(" ms")[0]) for e in reports]
+    print(f"local stack: 12 MP upload to {status['status']} in {latency:.2f} s"
+          + (f"; Lambda cold start (Init Duration) {max(cold):.0f} ms" if cold else ""))
+    figures = {"upload_to_processed_12mp_s": round(latency, 3)}
+    if cold:
+        figures["lambda_cold_start_ms"] = round(max(cold), 1)
+    return figures
 
 
 if __name__ == "__main__":
