@@ -157,7 +157,8 @@ def local_stack_latency() -> dict[str, float]:
     logs = boto3.client("logs", endpoint_url=outputs["localstack_endpoint"], region_name=outputs["region"],
                         aws_access_key_id="test", aws_secret_access_key="test")
     reports = logs.filter_log_events(logGroupName=outputs["log_group"], filterPattern='"Init Duration"')["events"]
-    cold = [float(e["message"].split("Init Duration: ")[1].split(" ms")[0]) for e in reports]
+    cold = [float(e["message"].split("Init Duration: ")[1].split(" ms")[0])
+            for e in reports if "Init Duration: " in e["message"]]
     print(f"local stack: 12 MP upload to {status['status']} in {latency:.2f} s"
           + (f"; Lambda cold start (Init Duration) {max(cold):.0f} ms" if cold else ""))
     figures = {"upload_to_processed_12mp_s": round(latency, 3)}
