@@ -100,3 +100,23 @@ def test_odd_key_names(stack, name):
     s3.put_object(Bucket=out["source_bucket"], Key=key, Body=photo(seed=len(name)))
     status = stack.web.wait(key, timeout=60)
     assert status["status"] == "processed" and status["key"] == key
+
+
+def test_colour_profile_and_metadata_through_the_lambda(stack):
+    from PIL import ImageCms
+
+    srgb, lab = ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB", 5000)
+    lab_pixels = ImageCms.applyTransform(Image.new("RGB", (120, 90), (200, 60, 40)),
+                                         ImageCms.buildTransform(srgb, lab, "RGB", "LAB"))
+    exif = Image.Exif()
+    exif[0x013B] = "Ana Fotografa"
+    exif.get_ifd(0x8825).update({1: "N", 2: (52.0, 22.0, 1.0)})
+    exif.get_ifd(0x8769).update({0xA431: "SERIAL123"})
+    data = encoded(lab_pixels, "TIFF", icc_profile=ImageCms.ImageCmsProfile(lab).tobytes(), exif=exif.tobytes())
+    key = stack.web.upload(data, "lab profile.tif")
+    assert stack.web.wait(key, timeout=60)["status"] == "processed"
+    full = Image.open(io.BytesIO(stack.web.download(key)))
+    assert all(abs(a - b) <= 6 for a, b in zip(full.getpixel((60, 45)), (200, 60, 40)))
+    assert "sRGB" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(full.info["icc_profile"])))
+    kept = full.getexif()
+    assert kept.get(0x013B) == "Ana Fotografa" and not kept.get_ifd(0x8825) and 0xA431 not in kept.get_ifd(0x8769)

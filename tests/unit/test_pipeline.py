@@ -207,3 +207,11 @@ def test_pixel_bomb_is_refused_before_decoding():
     tracemalloc.stop()
     assert failure.value.reason == "too_large" and "pixels" in str(failure.value)
     assert peak < 50_000_000
+
+
+def test_too_many_bytes_is_refused_without_decoding():
+    from photo_jobs.limits import MAX_SOURCE_BYTES
+
+    with pytest.raises(PermanentError) as failure:
+        render(b"\xff\xd8" + bytes(MAX_SOURCE_BYTES), ORIGINAL)
+    assert failure.value.reason == "too_large" and "bytes" in str(failure.value)
