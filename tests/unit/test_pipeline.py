@@ -4,7 +4,7 @@ renditions, edits and every failure reason."""
 import io
 
 import pytest
-from PIL import Image, ImageCms, TiffImagePlugin
+from PIL import Image, ImageCms
 
 from photo_jobs import spec as edit_spec
 from photo_processor.pipeline import PermanentError, render
@@ -194,7 +194,6 @@ def test_truncated_png_is_corrupt():
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_pixel_bomb_is_refused_before_decoding():
-    import resource
     import tracemalloc
 
     out = io.BytesIO()
