@@ -85,19 +85,29 @@ class _Clock:
 
 def render(source: bytes, spec: dict) -> Result:
     clock = _Clock()
-    image = decode(source)
+    image = open_image(source)
     megapixels = image.width * image.height / 1e6
-    exif = safe_exif(image)
-    clock.lap("decode")
-    image = ImageOps.exif_transpose(image, in_place=False) if _needs_transpose(image) else image
-    clock.lap("orient")
-    image = to_srgb(image)
-    clock.lap("colour_management")
-    image = geometry(image, spec)
+    if _plain_srgb_jpeg(image, source):
+        exif = safe_exif(image)
+        # The common camera file: libjpeg-turbo decodes straight into the array (the same pixels
+        # Pillow gives, tested), skipping Pillow's decode and its copy into NumPy.
+        pixels = _decode_jpeg(source)
+        clock.lap("decode")
+        pixels = orient(pixels, image.getexif().get(0x0112, 1))
+        clock.lap("orient")
+    else:
+        _load(image)
+        exif = safe_exif(image)  # after loading: some formats keep EXIF after the pixels
+        clock.lap("decode")
+        image = ImageOps.exif_transpose(image, in_place=False) if _needs_transpose(image) else image
+        clock.lap("orient")
+        image = to_srgb(image)
+        clock.lap("colour_management")
+        pixels = np.array(image)  # height x width x RGB, uint8; the Pillow copy is let go
+        del image
+        clock.lap("to_array")
+    pixels = geometry(pixels, spec)
     clock.lap("geometry")
-    pixels = np.array(image)  # height x width x RGB, uint8; the Pillow copy is let go
-    del image
-    clock.lap("to_array")
     adjust(pixels, spec)
     clock.lap("adjust")
     pixels = effects(pixels, spec)
@@ -108,22 +118,61 @@ def render(source: bytes, spec: dict) -> Result:
 
 # --- decode and normalise ----------------------------------------------------------------------
 
-def decode(source: bytes) -> Image.Image:
+def open_image(source: bytes) -> Image.Image:
+    """Read the header only, and refuse what is too big before any pixel is decoded."""
     if len(source) > MAX_SOURCE_BYTES:
         raise PermanentError("too_large", f"{len(source):,} bytes is more than {MAX_SOURCE_BYTES:,}")
     try:
         image = Image.open(io.BytesIO(source), formats=ACCEPTED_FORMATS)
-        if image.width * image.height > MAX_PIXELS:  # header only: refused before any decoding
-            raise PermanentError("too_large", f"{image.width}x{image.height} pixels is more than {MAX_PIXELS:,}")
-        image.load()
-        return image
     except UnidentifiedImageError:
         raise PermanentError("unsupported", "the file is not an image format we can read "
                              f"(accepted: {', '.join(ACCEPTED_FORMATS)})") from None
     except Image.DecompressionBombError as error:  # Pillow's guard fired first, at open
         raise PermanentError("too_large", f"more than {MAX_PIXELS:,} pixels: {error}") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise PermanentError("corrupt", f"the image data is damaged or truncated: {error}") from None
+    if image.width * image.height > MAX_PIXELS:
+        raise PermanentError("too_large", f"{image.width}x{image.height} pixels is more than {MAX_PIXELS:,}")
+    return image
+
+
+def _load(image: Image.Image) -> None:
+    try:
+        image.load()
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # Pillow's words for damaged data
         raise PermanentError("corrupt", f"the image data is damaged or truncated: {error}") from None
+
+
+def _plain_srgb_jpeg(image: Image.Image, source: bytes) -> bool:
+    icc = image.info.get("icc_profile")
+    return (image.format == "JPEG" and image.mode == "RGB" and (not icc or _is_srgb(icc))
+            and source.rstrip(b"\0")[-2:] == b"\xff\xd9")  # complete: a truncated file takes Pillow's path
+
+
+def _decode_jpeg(source: bytes) -> np.ndarray:
+    pixels = cv2.imdecode(np.frombuffer(source, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if pixels is None:
+        raise PermanentError("corrupt", "the image data is damaged or truncated")
+    return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels)
+
+
+def orient(pixels: np.ndarray, orientation: int | None) -> np.ndarray:
+    """EXIF orientation 1-8 applied to an array, as ImageOps.exif_transpose does to an image."""
+    if orientation == 2:
+        return cv2.flip(pixels, 1)
+    if orientation == 3:
+        return cv2.rotate(pixels, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(pixels, 0)
+    if orientation == 5:
+        return cv2.transpose(pixels)
+    if orientation == 6:
+        return cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.rotate(cv2.transpose(pixels), cv2.ROTATE_180)
+    if orientation == 8:
+        return cv2.rotate(pixels, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return pixels
 
 
 def _needs_transpose(image: Image.Image) -> bool:
@@ -195,24 +244,24 @@ def safe_exif(image: Image.Image) -> bytes:
 
 # --- geometry ----------------------------------------------------------------------------------
 
-_ROTATE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
-def geometry(image: Image.Image, spec: dict) -> Image.Image:
+def geometry(pixels: np.ndarray, spec: dict) -> np.ndarray:
     if spec["rotate"]:  # clockwise, as a photographer says it
-        image = image.transpose(_ROTATE[spec["rotate"]])
+        pixels = cv2.rotate(pixels, _ROTATE[spec["rotate"]])
     if spec["flip"] == "horizontal":
-        image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        pixels = cv2.flip(pixels, 1)
     elif spec["flip"] == "vertical":
-        image = image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+        pixels = cv2.flip(pixels, 0)
     if spec["crop"] != "original":
         w_ratio, h_ratio = (int(x) for x in spec["crop"].split(":"))
-        width, height = image.size
+        height, width = pixels.shape[:2]
         target_w = min(width, round(height * w_ratio / h_ratio))
         target_h = min(height, round(target_w * h_ratio / w_ratio))
         left, top = (width - target_w) // 2, (height - target_h) // 2
-        image = image.crop((left, top, left + target_w, top + target_h))
-    return image
+        pixels = np.ascontiguousarray(pixels[top:top + target_h, left:left + target_w])
+    return pixels
 
 
 # --- tone and colour ---------------------------------------------------------------------------

@@ -214,3 +214,15 @@ def test_too_many_bytes_is_refused_without_decoding():
     with pytest.raises(PermanentError) as failure:
         render(b"\xff\xd8" + bytes(MAX_SOURCE_BYTES), ORIGINAL)
     assert failure.value.reason == "too_large" and "bytes" in str(failure.value)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_the_fast_jpeg_path_orients_exactly_like_pillow(orientation):
+    import numpy as np
+    from PIL import ImageOps
+
+    from photo_processor.pipeline import _decode_jpeg, orient
+
+    source = photo(64, 48, orientation=orientation, seed=orientation)
+    expected = np.array(ImageOps.exif_transpose(Image.open(io.BytesIO(source))).convert("RGB"))
+    assert np.array_equal(orient(_decode_jpeg(source), orientation), expected)
