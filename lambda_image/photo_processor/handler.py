@@ -31,9 +31,9 @@ def lambda_handler(event, context):
     failures = []
     for message in event.get("Records", []):
         try:
-            for bucket, key, etag in s3_objects(message["body"]):
+            for bucket, key in s3_objects(message["body"]):
                 if key.startswith(stack.upload_prefix):
-                    process(s3, sns, stack, bucket, key, etag)
+                    process(s3, sns, stack, bucket, key)
         except Exception:
             LOG.exception(json.dumps({"msg": "message failed, will retry", "message_id": message.get("messageId")}))
             failures.append({"itemIdentifier": message["messageId"]})
@@ -41,19 +41,18 @@ def lambda_handler(event, context):
 
 
 def s3_objects(body: str):
-    """(bucket, key, etag) for each ObjectCreated record in an S3 notification body."""
+    """(bucket, key) for each ObjectCreated record in an S3 notification body."""
     notification = json.loads(body)
     for record in notification.get("Records", []):  # s3:TestEvent has none
         if not record.get("eventName", "").startswith("ObjectCreated"):
             continue
-        obj = record["s3"]["object"]
-        yield record["s3"]["bucket"]["name"], unquote_plus(obj["key"]), obj.get("eTag", "")
+        yield record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
 
 
-def process(s3, sns, stack, bucket: str, key: str, etag: str) -> None:
+def process(s3, sns, stack, bucket: str, key: str) -> None:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    head = s3.head_object(Bucket=bucket, Key=key)
+    head = s3.head_object(Bucket=bucket, Key=key)  # the object as it is now names the job
     etag = head["ETag"].strip('"')
     source = {"bucket": bucket, "key": key, "etag": etag}
     raw_spec = head.get("Metadata", {}).get(edit_spec.METADATA_KEY)
