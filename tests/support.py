@@ -12,6 +12,19 @@ REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("VIVIDART_CACHE", Path.home() / ".cache" / "vividart"))
 
 
+def encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    """An image saved as a file of that format, in memory."""
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def decode(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
 def photo(width: int = 320, height: int = 240, orientation: int | None = None, seed: int = 0,
           fmt: str = "JPEG") -> bytes:
     """A photo-like image: smooth gradients with a seed, so different tests get different bytes."""

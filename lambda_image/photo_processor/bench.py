@@ -57,25 +57,22 @@ def run_baseline(source: bytes) -> dict[str, float]:
     image = ImageEnhance.Color(image).enhance(1.15)
     image = ImageEnhance.Brightness(image).enhance(1.03)
     full = image.filter(ImageFilter.UnsharpMask(radius=2, percent=40, threshold=2))
-    web = full.copy()
-    web.thumbnail((2048, 2048), Image.Resampling.LANCZOS)
-    thumb = full.copy()
-    thumb.thumbnail((400, 400), Image.Resampling.LANCZOS)
-    for img, fmt, quality in ((full, "JPEG", 90), (web, "JPEG", 85), (thumb, "JPEG", 80), (web, "WEBP", 80)):
-        img.save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC)
+    sizes = {"full": full}
+    for size, edge in (("web", pipeline.WEB_EDGE), ("thumb", pipeline.THUMB_EDGE)):
+        sizes[size] = full.copy()
+        sizes[size].thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    for _, size, fmt, quality in pipeline.OUTPUTS:
+        sizes[size].save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC)
     return {}
 
 
 def run_floor(source: bytes) -> dict[str, float]:
+    """Decode, make the sizes, encode them with the pipeline's own settings; nothing else."""
     image = Image.open(io.BytesIO(source))
     image.load()
     pixels = np.array(image)
     web = pipeline._fit(pixels, pipeline.WEB_EDGE)
-    thumb = pipeline._fit(web, pipeline.THUMB_EDGE)
-    full, web_image, thumb_image = (Image.fromarray(a) for a in (pixels, web, thumb))
-    for img, fmt, quality in ((full, "JPEG", 90), (web_image, "JPEG", 85), (thumb_image, "JPEG", 80)):
-        img.save(io.BytesIO(), fmt, quality=quality)
-    web_image.save(io.BytesIO(), "WEBP", quality=80, method=3)
+    pipeline.encode_all({"full": pixels, "web": web, "thumb": pipeline._fit(web, pipeline.THUMB_EDGE)}, None, b"")
     return {}
 
 

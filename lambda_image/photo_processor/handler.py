@@ -62,7 +62,7 @@ def process(s3, sns, stack, bucket: str, key: str) -> None:
     existing = read_record(s3, stack.processed_bucket, record_key)
     if existing is not None:  # a duplicate event: the result exists, say so again
         LOG.info(json.dumps({**log, "msg": "already done", "status": existing["type"]}))
-        return publish(sns, stack, existing)
+        return publish(s3, sns, stack, existing)
     if spec_error:
         metrics.failure("invalid_spec")
         return finish(s3, sns, stack, key, job_id,
@@ -102,12 +102,11 @@ def process(s3, sns, stack, bucket: str, key: str) -> None:
 def finish(s3, sns, stack, key: str, job_id: str, record: dict) -> None:
     s3.put_object(Bucket=stack.processed_bucket, Key=keys.job_record_key(key, job_id),
                   Body=records.dumps(record).encode(), ContentType="application/json")
-    publish(sns, stack, record)
+    publish(s3, sns, stack, record)
 
 
-def publish(sns, stack, record: dict) -> None:
+def publish(s3, sns, stack, record: dict) -> None:
     """The event carries a presigned URL per output, fresh at publish time."""
-    s3 = client("s3", stack)
     event = dict(record, outputs=[
         dict(o, url=s3.generate_presigned_url("get_object", Params={"Bucket": o["bucket"], "Key": o["key"]},
                                               ExpiresIn=PRESIGNED_URL_SECONDS))

@@ -12,7 +12,6 @@ unsharp mask alone costs Pillow several times more).
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import math
 import time
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageDraw, ImageFont, UnidentifiedImageError
 
 from photo_jobs.limits import MAX_PIXELS, MAX_SOURCE_BYTES
 
@@ -37,6 +36,9 @@ ACCEPTED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", *_HEIF]  # JPEG covers MPO to
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 SRGB_ICC = SRGB.tobytes()
 WEB_EDGE, THUMB_EDGE = 2048, 400
+# name, size it is encoded from, format, quality: what every job produces, in this order.
+OUTPUTS = (("full", "full", "JPEG", 90), ("web", "web", "JPEG", 85),
+           ("thumb", "thumb", "JPEG", 80), ("web_webp", "web", "WEBP", 80))
 
 # EXIF kept in outputs: authorship and how the photo was taken. Everything else (GPS, serial
 # numbers, owner names, maker notes) is dropped.
@@ -93,19 +95,15 @@ def render(source: bytes, spec: dict) -> Result:
         # Pillow gives, tested), skipping Pillow's decode and its copy into NumPy.
         pixels = _decode_jpeg(source)
         clock.lap("decode")
-        pixels = orient(pixels, image.getexif().get(0x0112, 1))
-        clock.lap("orient")
     else:
         _load(image)
         exif = safe_exif(image)  # after loading: some formats keep EXIF after the pixels
         clock.lap("decode")
-        image = ImageOps.exif_transpose(image, in_place=False) if _needs_transpose(image) else image
-        clock.lap("orient")
-        image = to_srgb(image)
+        pixels = np.array(to_srgb(image))  # height x width x RGB, uint8
         clock.lap("colour_management")
-        pixels = np.array(image)  # height x width x RGB, uint8; the Pillow copy is let go
-        del image
-        clock.lap("to_array")
+    pixels = orient(pixels, image.getexif().get(0x0112, 1))
+    del image
+    clock.lap("orient")
     pixels = geometry(pixels, spec)
     clock.lap("geometry")
     adjust(pixels, spec)
@@ -157,7 +155,7 @@ def _decode_jpeg(source: bytes) -> np.ndarray:
 
 
 def orient(pixels: np.ndarray, orientation: int | None) -> np.ndarray:
-    """EXIF orientation 1-8 applied to an array, as ImageOps.exif_transpose does to an image."""
+    """EXIF orientation 1-8 applied to an array, as ImageOps.exif_transpose does to an image (tested)."""
     if orientation == 2:
         return cv2.flip(pixels, 1)
     if orientation == 3:
@@ -175,10 +173,6 @@ def orient(pixels: np.ndarray, orientation: int | None) -> np.ndarray:
     return pixels
 
 
-def _needs_transpose(image: Image.Image) -> bool:
-    return image.getexif().get(0x0112, 1) not in (None, 1)
-
-
 def to_srgb(image: Image.Image) -> Image.Image:
     """8-bit RGB in sRGB: 16-bit scaled down, transparency flattened onto white, profile applied."""
     icc = image.info.get("icc_profile")
@@ -194,7 +188,7 @@ def to_srgb(image: Image.Image) -> Image.Image:
         image = Image.alpha_composite(white, image).convert("RGB")
     if icc and not _is_srgb(icc):
         try:
-            image = _to_srgb_transform(icc, image.mode)(image)
+            image = ImageCms.applyTransform(image, _transform_for(icc, image.mode))
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the pixels are shown as they are, like a browser does
     if image.mode != "RGB":
@@ -217,16 +211,11 @@ def _is_srgb(icc: bytes) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _transform_for(icc_digest: str, icc: bytes, mode: str):
+def _transform_for(icc: bytes, mode: str):
     source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     return ImageCms.buildTransform(source, SRGB, mode, "RGB",
                                    renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
-
-
-def _to_srgb_transform(icc: bytes, mode: str):
-    transform = _transform_for(hashlib.sha1(icc).hexdigest(), icc, mode)
-    return lambda image: ImageCms.applyTransform(image, transform)
 
 
 def safe_exif(image: Image.Image) -> bytes:
@@ -389,17 +378,24 @@ def make_renditions(pixels: np.ndarray, spec: dict, exif: bytes, clock: _Clock) 
     web, thumb = (_sharpen(a, sharpness, in_place=False) for a in (web, thumb))
     full = _sharpen(pixels, sharpness, in_place=True)
     clock.lap("sharpen")
-    mark = spec["watermark"]
-    out = []
-    for name, array, fmt, quality in (("full", full, "JPEG", 90), ("web", web, "JPEG", 85),
-                                      ("thumb", thumb, "JPEG", 80), ("web_webp", web, "WEBP", 80)):
-        image = Image.fromarray(array)  # one size at a time: the full-size copy is gone before the next
+    arrays = {"full": full, "web": web, "thumb": thumb}
+    return encode_all(arrays, spec["watermark"], exif, clock)
+
+
+def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes, clock: _Clock | None = None) -> list[Rendition]:
+    """Every output in OUTPUTS. One size at a time: the full-size copy is gone before the next."""
+    out: dict[str, Rendition] = {}
+    for size in ("full", "web", "thumb"):
+        image = Image.fromarray(arrays.pop(size))
         if mark:
             image = _watermark(image, mark)
-        out.append(_encode(name, image, fmt, quality, exif))
+        for name, source_size, fmt, quality in OUTPUTS:
+            if source_size == size:
+                out[name] = _encode(name, image, fmt, quality, exif)
         del image
-    clock.lap("encode")
-    return out
+    if clock:
+        clock.lap("encode")
+    return [out[name] for name, *_ in OUTPUTS]
 
 
 def _fit(pixels: np.ndarray, edge: int) -> np.ndarray:

@@ -45,7 +45,7 @@ def create_upload():
     if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= limit:
         return _bad_request(f"size must be a whole number of bytes from 1 to {limit}")
     try:
-        spec_metadata = edit_spec.to_metadata(edit_spec.parse(body.get("spec")))
+        spec_metadata = edit_spec.to_metadata(body.get("spec"))
     except edit_spec.SpecError as error:
         return _bad_request(str(error))
     key = keys.upload_key(stack.upload_prefix, filename)

@@ -9,15 +9,9 @@ import pytest
 import requests
 from PIL import Image
 
-from support import photo
+from support import encoded, photo
 
 pytestmark = pytest.mark.integration
-
-
-def encoded(image: Image.Image, fmt: str, **options) -> bytes:
-    out = io.BytesIO()
-    image.save(out, fmt, **options)
-    return out.getvalue()
 
 
 def events_for(stack, key: str, settle: float = 1.0) -> list[dict]:

@@ -8,25 +8,13 @@ from PIL import Image, ImageCms
 
 from photo_jobs import spec as edit_spec
 from photo_processor.pipeline import PermanentError, render
-from support import photo
+from support import decode, encoded, photo
 
 ORIGINAL = edit_spec.parse(None)
 
 
-def decode(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
-
-
 def outputs(source: bytes, spec=ORIGINAL) -> dict:
     return {r.name: r for r in render(source, spec).renditions}
-
-
-def encoded(image: Image.Image, fmt: str, **options) -> bytes:
-    out = io.BytesIO()
-    image.save(out, fmt, **options)
-    return out.getvalue()
 
 
 def test_four_renditions_with_their_sizes():
