@@ -9,6 +9,8 @@ locals {
   function_name    = "${local.prefix}-photo-processor"
   jobs_queue_name  = "${local.prefix}-jobs"
   jobs_queue_arn   = "arn:${data.aws_partition.current.partition}:sqs:${var.region}:${local.account_id}:${local.jobs_queue_name}"
+  # AWS advises six times the function timeout, so a retry never overlaps a running try.
+  retry_delay_s = coalesce(var.retry_delay_s, var.lambda_timeout_s * 6)
 }
 
 # --- storage -------------------------------------------------------------------------------
@@ -88,9 +90,8 @@ resource "aws_sqs_queue" "dlq" {
 }
 
 resource "aws_sqs_queue" "jobs" {
-  name = local.jobs_queue_name
-  # AWS advises six times the function timeout, so a retry never overlaps a running try.
-  visibility_timeout_seconds = var.lambda_timeout_s * 6
+  name                       = local.jobs_queue_name
+  visibility_timeout_seconds = local.retry_delay_s
   message_retention_seconds  = 345600
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq.arn
@@ -98,6 +99,13 @@ resource "aws_sqs_queue" "jobs" {
   })
   # Inline, not a separate aws_sqs_queue_policy: that resource adds a 25 s propagation wait.
   policy = data.aws_iam_policy_document.jobs_queue.json
+  lifecycle {
+    precondition {
+      # A retry must never start while the try before it may still run.
+      condition     = local.retry_delay_s >= var.lambda_timeout_s
+      error_message = "retry_delay_s must be at least lambda_timeout_s."
+    }
+  }
 }
 
 data "aws_iam_policy_document" "jobs_queue" {

@@ -76,6 +76,12 @@ variable "lambda_timeout_s" {
   }
 }
 
+variable "retry_delay_s" {
+  description = "Seconds before a failed job is tried again (the jobs queue's visibility timeout); at least the function timeout. Default: six times the function timeout, as AWS advises."
+  type        = number
+  default     = null
+}
+
 variable "batch_size" {
   description = "SQS messages per Lambda invocation."
   type        = number

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import requests
 from botocore.config import Config
 
 from photo_jobs.client import WebClient
@@ -27,6 +29,13 @@ class RunningStack:
     @property
     def web(self) -> WebClient:
         return WebClient(self.outputs["web_url"])
+
+    def events(self, key: str, settle: float = 1.0) -> list[dict]:
+        """The SNS events the web app received for this upload, oldest first, after `settle`
+        seconds: the event may arrive a moment after the job record the web client waits on."""
+        time.sleep(settle)
+        recent = requests.get(self.outputs["web_url"] + "/api/events/recent", timeout=10).json()["events"]
+        return [e for e in recent if e["source"]["key"] == key]
 
     def aws(self, service: str):
         return boto3.client(service, endpoint_url=self.outputs["localstack_endpoint"], region_name="us-east-1",

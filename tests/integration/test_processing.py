@@ -3,7 +3,6 @@ with an edit spec, every input kind, hostile files and odd key names."""
 
 import io
 import json
-import time
 
 import pytest
 import requests
@@ -12,12 +11,6 @@ from PIL import Image
 from support import encoded, photo
 
 pytestmark = pytest.mark.integration
-
-
-def events_for(stack, key: str, settle: float = 1.0) -> list[dict]:
-    time.sleep(settle)
-    events = requests.get(stack.outputs["web_url"] + "/api/events/recent", timeout=10).json()["events"]
-    return [e for e in events if e["source"]["key"] == key]
 
 
 def test_presigned_post_with_a_spec_gives_every_rendition(stack):
@@ -30,7 +23,7 @@ def test_presigned_post_with_a_spec_gives_every_rendition(stack):
     full = Image.open(io.BytesIO(stack.web.download(key)))
     assert all(max(p) - min(p) <= 6 for p in full.resize((8, 8)).get_flattened_data())  # black and white
     assert Image.open(io.BytesIO(stack.web.download(key, "web_webp"))).format == "WEBP"
-    [event] = [e for e in events_for(stack, key) if e["type"] == "processed"]
+    [event] = [e for e in stack.events(key) if e["type"] == "processed"]
     assert event["schema"] == 1 and event["spec"]["preset"] == "classic_black_and_white"
     assert {o["name"] for o in event["outputs"]} == set(sizes)
     assert all(o["url"].startswith("http://127.0.0.1:") and o["bytes"] > 0 for o in event["outputs"])
@@ -73,7 +66,7 @@ def test_hostile_files_fail_once_with_a_reason(stack, name, data, reason_words):
     key = stack.web.upload(data, name, content_type="image/png" if name.endswith(".png") else "image/jpeg")
     status = stack.web.wait(key, timeout=60)
     assert status["status"] == "failed" and reason_words in status["error"]
-    assert [e["type"] for e in events_for(stack, key)] == ["failed"]  # reported once, not retried
+    assert [e["type"] for e in stack.events(key)] == ["failed"]  # reported once, not retried
     source = stack.aws("s3").head_object(Bucket=stack.outputs["source_bucket"], Key=key)
     assert source["ContentLength"] == len(data)  # the source object is kept as it was
 

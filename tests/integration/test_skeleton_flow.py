@@ -37,8 +37,7 @@ def test_upload_by_presigned_post_is_processed_and_announced(stack):
     image = Image.open(io.BytesIO(stack.web.download(key)))
     assert (image.format, image.size) == ("JPEG", (240, 320))
     # the web app got the SNS event over HTTP, signature checked
-    events = wait_for(lambda: [e for e in requests.get(stack.outputs["web_url"] + "/api/events/recent").json()["events"]
-                               if e["source"]["key"] == key])
+    events = wait_for(lambda: stack.events(key, settle=0))
     assert events[0]["type"] == "processed" and events[0]["outputs"][0]["url"].startswith("http://127.0.0.1:")
 
 

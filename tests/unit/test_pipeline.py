@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from photo_jobs import spec as edit_spec
-from photo_processor.pipeline import PermanentError, render
+from photo_processor.pipeline import SRGB_ICC, PermanentError, render
 from support import decode, encoded, photo
 
 ORIGINAL = edit_spec.parse(None)
@@ -24,6 +24,20 @@ def test_four_renditions_with_their_sizes():
         "thumb": (400, 300, "jpeg"), "web_webp": (2048, 1536, "webp")}
     assert decode(result["web_webp"].data).format == "WEBP"
     assert all(decode(r.data).size == (r.width, r.height) for r in result.values())
+    assert all(decode(r.data).info["icc_profile"] == SRGB_ICC for r in result.values())
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_every_rendition_keeps_the_colours(fmt):
+    # Red, green and blue halves of a wide photo: any channel swap on the way would show.
+    image = Image.new("RGB", (3000, 1000), (200, 40, 30))
+    image.paste((30, 170, 60), (1000, 0, 2000, 1000))
+    image.paste((40, 50, 190), (2000, 0, 3000, 1000))
+    for rendition in outputs(encoded(image, fmt, quality=95) if fmt == "JPEG" else encoded(image, fmt)).values():
+        out = decode(rendition.data).convert("RGB")
+        for share, expected in ((1 / 6, (200, 40, 30)), (1 / 2, (30, 170, 60)), (5 / 6, (40, 50, 190))):
+            pixel = out.getpixel((round(out.width * share), out.height // 2))
+            assert all(abs(a - b) <= 4 for a, b in zip(pixel, expected)), (rendition.name, pixel, expected)
 
 
 def test_small_photos_are_not_enlarged():
@@ -209,8 +223,8 @@ def test_the_fast_jpeg_path_orients_exactly_like_pillow(orientation):
     import numpy as np
     from PIL import ImageOps
 
-    from photo_processor.pipeline import _decode_jpeg, orient
+    from photo_processor.pipeline import decode_jpeg, orient
 
     source = photo(64, 48, orientation=orientation, seed=orientation)
     expected = np.array(ImageOps.exif_transpose(Image.open(io.BytesIO(source))).convert("RGB"))
-    assert np.array_equal(orient(_decode_jpeg(source), orientation), expected)
+    assert np.array_equal(orient(decode_jpeg(source), orientation), expected)
