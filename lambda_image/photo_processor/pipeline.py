@@ -414,15 +414,19 @@ def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes, cl
 
 
 def fit(pixels: np.ndarray, edge: int) -> np.ndarray:
-    """A new array with the long edge at most `edge`, by area averaging (no aliasing)."""
+    """A new array with the long edge at most `edge`, filtered so fine detail does not alias."""
     height, width = pixels.shape[:2]
     if max(height, width) <= edge:
         return pixels.copy()
-    factor = int(max(height, width) / edge)
-    if factor >= 2:  # whole-pixel boxes first (OpenCV's fast path), the fractional rest after
-        pixels = cv2.resize(pixels, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
     scale = edge / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    factor = int(1 / scale)
+    if factor >= 2:  # whole boxes of pixels first (OpenCV's fast path), then the fractional rest
+        pixels = cv2.resize(pixels, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
+        return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    # Less than 2x: OpenCV's area filter has no fast path for that. Bilinear up to twice the
+    # size, then 2x2 boxes, is as close to Lanczos (tested) in half the time.
+    pixels = cv2.resize(pixels, (size[0] * 2, size[1] * 2), interpolation=cv2.INTER_LINEAR)
     return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
 
 
