@@ -4,9 +4,10 @@ decode -> orient -> sRGB (flatten alpha on white) -> rotate/flip/crop -> tone + 
 lookup-table pass and one colour-matrix pass) -> effects -> renditions (full, web, thumb, web
 WebP), each sharpened at its own size, tagged sRGB, with only safe metadata.
 
-Pillow and LittleCMS read the file, its metadata and its colour profile, and write the outputs;
-the pixel work in between runs on a NumPy array with OpenCV (SIMD kernels: the blur of the
-unsharp mask alone costs Pillow several times more).
+Pillow and LittleCMS read the file, its metadata and its colour profile; the pixel work runs on
+a NumPy array with OpenCV (SIMD kernels: the blur of the unsharp mask alone costs Pillow several
+times more). libjpeg-turbo decodes plain sRGB JPEGs and encodes every JPEG straight from and to
+the array (the sRGB profile and kept EXIF spliced in as segments); Pillow writes the WebP.
 """
 
 from __future__ import annotations
