@@ -45,3 +45,7 @@ output "log_group" {
 output "ecr_repository_url" {
   value = var.create_ecr_repository ? aws_ecr_repository.processor[0].repository_url : ""
 }
+
+output "dashboard_name" {
+  value = aws_cloudwatch_dashboard.operations.dashboard_name
+}

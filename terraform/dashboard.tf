@@ -1,0 +1,81 @@
+# --- operations dashboard --------------------------------------------------------------------
+# One page for the studio's on-call: throughput and failures, where the time goes, the queues.
+
+locals {
+  metrics_namespace = "VividArt/PhotoProcessor" # photo_processor/metrics.py writes here (EMF)
+  # Stages the processor times (handler.py and pipeline.py), emitted as <stage>_ms.
+  job_stages = ["download", "decode", "colour_management", "orient", "geometry", "adjust", "effects", "resize", "sharpen", "encode", "upload"]
+}
+
+resource "aws_cloudwatch_dashboard" "operations" {
+  dashboard_name = "${local.prefix}-operations"
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "metric", x = 0, y = 0, width = 12, height = 6
+        properties = {
+          title  = "Photos processed and failed"
+          region = var.region, view = "timeSeries", stat = "Sum", period = 300
+          metrics = [
+            [local.metrics_namespace, "processed", "FunctionName", aws_lambda_function.processor.function_name],
+            # every failure reason, each its own line, without listing them here
+            [{ expression = "SEARCH('{${local.metrics_namespace},FunctionName,Reason} MetricName=\"failed\"', 'Sum', 300)", label = "failed", id = "failed" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 0, width = 12, height = 6
+        properties = {
+          title  = "Time per job (ms)"
+          region = var.region, view = "timeSeries", period = 300
+          metrics = [
+            [local.metrics_namespace, "total_ms", "FunctionName", aws_lambda_function.processor.function_name, { stat = "p50", label = "p50" }],
+            ["...", { stat = "p90", label = "p90" }],
+            ["...", { stat = "Maximum", label = "max" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6, width = 12, height = 6
+        properties = {
+          title  = "Where the time goes: average per stage (ms)"
+          region = var.region, view = "timeSeries", stacked = true, stat = "Average", period = 300
+          metrics = [for stage in local.job_stages :
+          [local.metrics_namespace, "${stage}_ms", "FunctionName", aws_lambda_function.processor.function_name, { label = stage }]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title  = "Photo processor function"
+          region = var.region, view = "timeSeries", period = 60
+          metrics = [
+            ["AWS/Lambda", "Invocations", "FunctionName", aws_lambda_function.processor.function_name, { stat = "Sum" }],
+            [".", "Errors", ".", ".", { stat = "Sum" }],
+            [".", "Throttles", ".", ".", { stat = "Sum" }],
+            [".", "Duration", ".", ".", { stat = "p90", yAxis = "right" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 12, width = 12, height = 6
+        properties = {
+          title  = "Jobs waiting"
+          region = var.region, view = "timeSeries", stat = "Maximum", period = 60
+          metrics = [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.jobs.name, { label = "queued" }],
+            [".", "ApproximateAgeOfOldestMessage", ".", ".", { label = "oldest (s)", yAxis = "right" }],
+            [".", "ApproximateNumberOfMessagesVisible", ".", aws_sqs_queue.dlq.name, { label = "dead-letter" }],
+          ]
+        }
+      },
+      {
+        type = "alarm", x = 12, y = 12, width = 12, height = 6
+        properties = {
+          title  = "Alarms"
+          alarms = [aws_cloudwatch_metric_alarm.dlq_not_empty.arn, aws_cloudwatch_metric_alarm.processor_errors.arn]
+        }
+      },
+    ]
+  })
+}
