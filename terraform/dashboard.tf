@@ -19,7 +19,7 @@ resource "aws_cloudwatch_dashboard" "operations" {
           metrics = [
             [local.metrics_namespace, "processed", "FunctionName", aws_lambda_function.processor.function_name],
             # every failure reason, each its own line, without listing them here
-            [{ expression = "SEARCH('{${local.metrics_namespace},FunctionName,Reason} MetricName=\"failed\"', 'Sum', 300)", label = "failed", id = "failed" }],
+            [{ expression = "SEARCH('{${local.metrics_namespace},FunctionName,Reason} MetricName=\"failed\" FunctionName=\"${aws_lambda_function.processor.function_name}\"', 'Sum', 300)", label = "failed", id = "failed" }],
           ]
         }
       },

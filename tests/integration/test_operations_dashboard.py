@@ -25,6 +25,7 @@ def test_the_dashboard_watches_this_stacks_jobs_function_queues_and_alarms(stack
     assert processed[:4] == [metrics.NAMESPACE, "processed", "FunctionName", out["function_name"]]
     failed = widgets["Photos processed and failed"]["properties"]["metrics"][1][0]["expression"]
     assert metrics.NAMESPACE in failed and "Reason" in failed  # every failure reason, found by search
+    assert f'FunctionName="{out["function_name"]}"' in failed  # of this stack only
     stages = {row[1] for row in metric_rows("Where the time goes: average per stage (ms)")}
     assert {"decode_ms", "adjust_ms", "resize_ms", "sharpen_ms", "encode_ms", "download_ms", "upload_ms"} <= stages
     assert metric_rows("Photo processor function")[0][3] == out["function_name"]
