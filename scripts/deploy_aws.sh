@@ -8,8 +8,8 @@ ENVIRONMENT="${ENVIRONMENT:-staging}"
 unset AWS_ENDPOINT_URL
 [ "$AWS_ACCESS_KEY_ID" != test ] || die "set real AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_PROFILE)"
 "$ROOT/scripts/bootstrap.sh" docker
-export TF_CLI_CONFIG_FILE="$CACHE/terraform.rc"
-TF="$(cat "$CACHE/terraform-bin")"
+tf_tool
+TF="$TF_CMD"
 WORK="$RUN_DIR/aws-$ENVIRONMENT"
 mkdir -p "$WORK" && cp "$ROOT"/terraform/*.tf "$ROOT/terraform/.terraform.lock.hcl" "$WORK/"
 cd "$WORK"

@@ -58,10 +58,14 @@ find_python313() {
 }
 
 # tflocal with the project's terraform binary, mirror and LocalStack endpoint.
-tf_env() {
+tf_tool() {  # the bootstrap's Terraform and its CLI configuration (the provider mirror)
   export TF_CMD="$(cat "$CACHE/terraform-bin")"
   export TF_CLI_CONFIG_FILE="$CACHE/terraform.rc"
   export TF_PLUGIN_CACHE_DIR= TF_IN_AUTOMATION=1
+}
+
+tf_env() {  # ... pointed at the local stack (tflocal)
+  tf_tool
   export AWS_ENDPOINT_URL="$ENDPOINT" S3_HOSTNAME=127.0.0.1 DISABLE_DEPRECATION_NOTICE=1
 }
 

@@ -14,7 +14,7 @@ import time
 from urllib.parse import unquote_plus
 
 from photo_jobs import keys, limits, records, spec as edit_spec
-from photo_jobs.aws import client
+from photo_jobs.aws import client, read_job_record
 from photo_jobs.settings import StackSource
 
 from photo_processor import metrics
@@ -58,8 +58,7 @@ def process(s3, sns, stack, bucket: str, key: str) -> None:
     raw_spec = head.get("Metadata", {}).get(edit_spec.METADATA_KEY)
     spec, job_id, spec_error = edit_spec.resolve(raw_spec, etag)
     log = {"job_id": job_id, "source_key": key}
-    record_key = keys.job_record_key(key, job_id)
-    existing = read_record(s3, stack.processed_bucket, record_key)
+    existing = read_job_record(s3, stack, key, job_id)
     if existing is not None:  # a duplicate event: the result exists, say so again
         LOG.info(json.dumps({**log, "msg": "already done", "status": existing["type"]}))
         return publish(s3, sns, stack, existing)
@@ -114,13 +113,6 @@ def publish(s3, sns, stack, record: dict) -> None:
     ])
     sns.publish(TopicArn=stack.topic_arn, Message=records.dumps(event),
                 MessageAttributes={"type": {"DataType": "String", "StringValue": record["type"]}})
-
-
-def read_record(s3, bucket: str, key: str) -> dict | None:
-    try:
-        return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except s3.exceptions.NoSuchKey:
-        return None
 
 
 def _ms(since: float) -> float:

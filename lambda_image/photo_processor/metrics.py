@@ -11,6 +11,7 @@ NAMESPACE = "VividArt/PhotoProcessor"
 
 
 def _emit(dimensions: dict[str, str], values: dict[str, tuple[float, str]]) -> None:
+    dimensions = {"FunctionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local"), **dimensions}
     document = {
         "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
             "Namespace": NAMESPACE, "Dimensions": [list(dimensions)],
@@ -22,13 +23,11 @@ def _emit(dimensions: dict[str, str], values: dict[str, tuple[float, str]]) -> N
 
 
 def processed(timings_ms: dict[str, float], megapixels: float) -> None:
-    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
     values = {f"{stage}_ms": (round(ms, 2), "Milliseconds") for stage, ms in timings_ms.items()}
     values["megapixels"] = (round(megapixels, 2), "None")
     values["processed"] = (1, "Count")
-    _emit({"FunctionName": function}, values)
+    _emit({}, values)
 
 
 def failure(reason: str) -> None:
-    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
-    _emit({"FunctionName": function, "Reason": reason}, {"failed": (1, "Count")})
+    _emit({"Reason": reason}, {"failed": (1, "Count")})

@@ -32,7 +32,7 @@ ADJUSTMENTS: dict[str, tuple[float, float]] = {
     "brightness": (-100, 100),
     "contrast": (-100, 100),
     "saturation": (-100, 100),
-    "vibrance": (-100, 100),      # saturation that spares already-saturated colours
+    "vibrance": (-100, 100),      # a gentler saturation (0.6x as strong)
     "temperature": (-100, 100),   # negative cooler (blue), positive warmer (amber)
     "tint": (-100, 100),          # negative green, positive magenta
     "highlights": (-100, 100),
@@ -154,11 +154,6 @@ def _check(spec: dict) -> None:
         if re.search(r"[\x00-\x1f]", text):
             raise SpecError("watermark.text must not contain control characters")
         _number("watermark.opacity", mark.setdefault("opacity", 35), 0, 100)
-
-
-def is_identity(spec: dict[str, Any]) -> bool:
-    """True when the spec changes no pixel (the `original` preset with nothing overridden)."""
-    return {k: spec[k] for k in NEUTRAL} == NEUTRAL
 
 
 def canonical_json(spec: dict[str, Any]) -> str:

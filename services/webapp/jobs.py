@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from botocore.exceptions import ClientError
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
 from photo_jobs import keys, records, spec as edit_spec
-from photo_jobs.aws import client
+from photo_jobs.aws import client, read_job_record
 
 bp = Blueprint("jobs", __name__, url_prefix="/api")
 
@@ -70,11 +69,7 @@ def job_status(stack, source_key: str) -> dict | None:
             return None
         raise
     _, job_id, _ = edit_spec.resolve(head.get("Metadata", {}).get(edit_spec.METADATA_KEY), head["ETag"])
-    try:
-        record_body = s3.get_object(Bucket=stack.processed_bucket, Key=keys.job_record_key(source_key, job_id))
-        record = json.loads(record_body["Body"].read())
-    except s3.exceptions.NoSuchKey:
-        record = None
+    record = read_job_record(s3, stack, source_key, job_id)
     return dict(records.status_view(record), key=source_key, job_id=job_id)
 
 
