@@ -1,9 +1,10 @@
-"""Helpers the tests share: photos made on the spot, the repository's paths."""
+"""Helpers the tests share: photos made on the spot, the repository's paths, waiting."""
 
 from __future__ import annotations
 
 import io
 import os
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -39,3 +40,18 @@ def photo(width: int = 320, height: int = 240, orientation: int | None = None, s
         extra["exif"] = exif.tobytes()
     image.save(out, fmt, **extra)
     return out.getvalue()
+
+
+def pixel_bomb() -> bytes:
+    """A 40000x40000 PNG (1.6 gigapixels) in a few hundred kB."""
+    return encoded(Image.new("1", (40000, 40000)), "PNG")
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.25):
+    """The first truthy value of predicate(), polled until timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout:g} s")

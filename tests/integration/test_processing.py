@@ -8,7 +8,7 @@ import pytest
 import requests
 from PIL import Image
 
-from support import encoded, photo
+from support import encoded, photo, pixel_bomb
 
 pytestmark = pytest.mark.integration
 
@@ -51,16 +51,10 @@ def test_every_input_kind_is_processed(stack, name, data):
     assert {(o["width"], o["height"]) for o in status["outputs"]} == {(300, 200)}
 
 
-def bomb() -> bytes:
-    out = io.BytesIO()
-    Image.new("1", (40000, 40000)).save(out, "PNG")
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("name, data, reason_words", [
     ("notes.jpg", b"just some text, not a photo", "not an image format"),
     ("cut short.jpg", photo(600, 400)[:900], "damaged or truncated"),
-    ("bomb.png", bomb(), "pixels"),
+    ("bomb.png", pixel_bomb(), "pixels"),
 ])
 def test_hostile_files_fail_once_with_a_reason(stack, name, data, reason_words):
     key = stack.web.upload(data, name, content_type="image/png" if name.endswith(".png") else "image/jpeg")

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from support import wait_for
+
 pytestmark = pytest.mark.integration
 
 
@@ -18,11 +20,11 @@ def test_a_job_that_keeps_failing_is_retried_then_kept_in_the_dead_letter_queue(
                                     "s3": {"bucket": {"name": out["source_bucket"]}, "object": {"key": key}}}]})
     message_id = sqs.send_message(QueueUrl=out["queue_url"], MessageBody=body)["MessageId"]
 
-    parked, deadline = None, time.monotonic() + 240
-    while parked is None and time.monotonic() < deadline:
+    def parked_in_dlq():
         received = sqs.receive_message(QueueUrl=out["dlq_url"], MaxNumberOfMessages=10, WaitTimeSeconds=5)
-        parked = next((m for m in received.get("Messages", []) if m["MessageId"] == message_id), None)
-    assert parked is not None, "the failing job never reached the dead-letter queue"
+        return next((m for m in received.get("Messages", []) if m["MessageId"] == message_id), None)
+
+    parked = wait_for(parked_in_dlq, timeout=240, interval=0)
     sqs.delete_message(QueueUrl=out["dlq_url"], ReceiptHandle=parked["ReceiptHandle"])
     assert parked["Body"] == body  # kept whole, to be looked at and sent again
 

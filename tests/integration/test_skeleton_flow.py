@@ -10,19 +10,9 @@ import requests
 from PIL import Image
 
 from photo_jobs import keys
-from support import photo
+from support import photo, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def wait_for(predicate, timeout=30.0, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
 
 
 def test_upload_by_presigned_post_is_processed_and_announced(stack):
