@@ -20,11 +20,11 @@ python_envs() {
     "$LOCALSTACK_VENV/bin/pip" install -q -c "$ROOT/localstack/constraints.txt" -r "$ROOT/localstack/requirements.txt"
     stamp_set venv-localstack "${ls_inputs[@]}"
   fi
-  # The executor plugin changes with the project: reinstall it when its files change (seconds).
-  local executor_hash; executor_hash="$(tree_hash "$ROOT/localstack/executor")"
-  if ! stamp_ok executor "$executor_hash"; then
-    "$LOCALSTACK_VENV/bin/pip" install -q --no-deps --force-reinstall "$ROOT/localstack/executor"
-    stamp_set executor "$executor_hash"
+  # The project's LocalStack plugins change with it: reinstalled when their files change (seconds).
+  local plugins_hash; plugins_hash="$(tree_hash "$ROOT/localstack/plugins")"
+  if ! stamp_ok localstack-plugins "$plugins_hash"; then
+    "$LOCALSTACK_VENV/bin/pip" install -q --no-deps --force-reinstall "$ROOT/localstack/plugins"
+    stamp_set localstack-plugins "$plugins_hash"
   fi
 }
 

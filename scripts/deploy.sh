@@ -19,7 +19,8 @@ prepare() {
 {
   "web_url": "$WEB_URL",
   "localstack_endpoint": "$ENDPOINT",
-  "lambda_image_uri": "$(processor_image_uri)"
+  "lambda_image_uri": "$(processor_image_uri)",
+  "max_concurrency": $(( $(nproc) < 2 ? 2 : $(nproc) ))
 }
 JSON
   cd "$WORK"

@@ -17,11 +17,23 @@ wheelhouse() {
   echo "$dir"
 }
 
+# local_wheels PROJECT...: wheels of the project's own packages, built fresh (seconds) beside
+# the cached ones of their dependencies, in a folder of their own.
+local_wheels() {
+  local dir="$CACHE/wheels/local-$(source_hash "$@")"
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    for project in "$@"; do "$PROJECT_VENV/bin/pip" wheel -q --no-deps -w "$dir" "$ROOT/$project" >&2; done
+    touch "$dir/.complete"
+  fi
+  echo "$dir"
+}
+
 # build IMAGE DOCKERFILE WHEELS PATH...: the context is PATH... from the repo plus wheels/.
 build() {
   local image="$1" dockerfile="$2" wheels="$3"; shift 3
   local inputs
-  inputs="$( (cd "$ROOT" && find "$@" -type f ! -path '*/__pycache__/*' ! -path '*.egg-info*' ! -path '*/build/*' -print0 | sort -z | xargs -0 sha256sum; ls "$wheels"; echo "$BASE") | sha256sum | cut -c1-16)"
+  inputs="$( (cd "$ROOT" && find "$@" -type f ! -path '*/__pycache__/*' ! -path '*.egg-info*' ! -path '*/build/*' -print0 | sort -z | xargs -0 sha256sum; echo "$wheels"; ls "$wheels"; echo "$BASE") | sha256sum | cut -c1-16)"
   if [ "$(docker image inspect -f '{{ index .Config.Labels "vividart.inputs" }}' "$image" 2>/dev/null)" = "$inputs" ]; then
     say "$image is up to date"; return
   fi
@@ -31,13 +43,22 @@ build() {
     | docker build -q -t "$image" -f "$dockerfile" --build-arg "BASE_IMAGE=$BASE" --label "vividart.inputs=$inputs" - >/dev/null
 }
 
+# merged DIR...: one folder holding the wheels of every DIR (hard links: instant, no copies).
+merged() {
+  local dir="$CACHE/wheels/merged-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)"
+  [ -d "$dir" ] || { mkdir -p "$dir.tmp" && for d in "$@"; do cp -l "$d"/*.whl "$dir.tmp/"; done && mv "$dir.tmp" "$dir"; }
+  echo "$dir"
+}
+
 py="$PROJECT_VENV/bin/python"
-build "$(processor_image_uri)" lambda_image/Dockerfile "$(wheelhouse "$py" "$ROOT/lambda_image/requirements.txt" "")" \
-  lambda_image/Dockerfile lambda_image/requirements.txt lambda_image/photo_processor services/photo_jobs
-build "$WEB_IMAGE" services/Dockerfile "$(wheelhouse "$py" "$ROOT/services/requirements.txt" "")" \
-  services/Dockerfile services/requirements.txt services/gunicorn.conf.py services/photo_jobs services/webapp
-executor_wheels="$(wheelhouse "$LOCALSTACK_VENV/bin/python" "$ROOT/localstack/requirements.txt" "$ROOT/localstack/constraints.txt")"
-# The executor changes more often than LocalStack: its wheel is built apart, next to the rest.
-"$LOCALSTACK_VENV/bin/pip" wheel -q --no-deps -w "$executor_wheels" "$ROOT/localstack/executor" >/dev/null
-build "$LOCALSTACK_IMAGE" localstack/Dockerfile "$executor_wheels" \
-  localstack/Dockerfile localstack/requirements.txt localstack/constraints.txt localstack/executor
+processor_wheels="$(merged "$(wheelhouse "$py" "$ROOT/lambda_image/requirements.txt" "")" \
+  "$(local_wheels services/photo_jobs lambda_image)")"
+build "$(processor_image_uri)" lambda_image/Dockerfile "$processor_wheels" lambda_image/Dockerfile lambda_image/requirements.txt
+web_wheels="$(merged "$(wheelhouse "$py" "$ROOT/services/webapp/requirements.txt" "")" \
+  "$(local_wheels services/photo_jobs services/webapp)")"
+build "$WEB_IMAGE" services/webapp/Dockerfile "$web_wheels" services/webapp/Dockerfile services/webapp/requirements.txt \
+  services/webapp/gunicorn.conf.py
+localstack_wheels="$(merged "$(wheelhouse "$LOCALSTACK_VENV/bin/python" "$ROOT/localstack/requirements.txt" "$ROOT/localstack/constraints.txt")" \
+  "$(local_wheels localstack/plugins)")"
+build "$LOCALSTACK_IMAGE" localstack/Dockerfile "$localstack_wheels" \
+  localstack/Dockerfile localstack/requirements.txt localstack/constraints.txt

@@ -69,10 +69,16 @@ tf_env() {  # ... pointed at the local stack (tflocal)
   export AWS_ENDPOINT_URL="$ENDPOINT" S3_HOSTNAME=127.0.0.1 DISABLE_DEPRECATION_NOTICE=1
 }
 
+# source_hash PATH...: a short hash of the files under PATH... (repo-relative), build leftovers aside.
+source_hash() {
+  (cd "$ROOT" && find "$@" -type f ! -path '*/__pycache__/*' ! -path '*.egg-info*' ! -path '*/build/*' \
+    ! -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12
+}
+
 # The processor image is tagged with a hash of its code, so a code change reaches Lambda as a
 # new image URI (new execution environments), in both modes.
 processor_image_uri() {
   local hash
-  hash="$( (cd "$ROOT" && find lambda_image services/photo_jobs -type f ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-12)"
+  hash="$(source_hash lambda_image services/photo_jobs)"
   echo "vividart/photo-processor:src-$hash"
 }

@@ -32,29 +32,23 @@ wait_for() {  # URL WHAT PIDFILE-or-empty
   done
 }
 
-# Embedded mode: the function's code laid out as in the image's /var/task.
-lambda_task_dir() {
-  local task="$RUN_DIR/lambda-task"
-  mkdir -p "$task"
-  ln -sfn "$ROOT/lambda_image/photo_processor" "$task/photo_processor"
-  ln -sfn "$ROOT/services/photo_jobs" "$task/photo_jobs"
-  echo "$task"
-}
-
 start_embedded() {
   if ! healthy "$ENDPOINT/_localstack/health"; then
-    local task; task="$(lambda_task_dir)"
-    mkdir -p "$RUN_DIR/localstack-volume"
+    # The processor runs from the project environment, where its package is installed.
+    local task="$RUN_DIR/lambda-task"
+    mkdir -p "$task" "$RUN_DIR/localstack-tmp"
     set -a; source "$ROOT/localstack/localstack.env"; set +a
+    # Its own temporary directory: LocalStack empties it at start and stop, and keeps its
+    # CloudWatch and SES data there (the shared default would be another stack's).
     GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" LOCALSTACK_HOST="127.0.0.1:$LOCALSTACK_PORT" \
-    LOCALSTACK_VOLUME_DIR="$RUN_DIR/localstack-volume" VIVIDART_LAMBDA_BACKEND=process \
+    TMPDIR="${LS_TMP_OVERRIDE:-$RUN_DIR/localstack-tmp}" VIVIDART_LAMBDA_BACKEND=process \
     VIVIDART_LAMBDA_PROCESS_IMAGES="{\"$(processor_image_uri)\": {\"command\": [\"$PROJECT_VENV/bin/python\", \"-m\", \"photo_processor\"], \"cwd\": \"$task\"}}" \
       setsid "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main < /dev/null > "$RUN_DIR/localstack.log" 2>&1 &
     echo $! > "$RUN_DIR/localstack.pid"
   fi
   wait_for "$ENDPOINT/_localstack/health" localstack "$RUN_DIR/localstack.pid"
   if ! healthy "$WEB_URL/healthz"; then
-    (cd "$ROOT/services" && WEB_PORT="$WEB_PORT" VIVIDART_STACK_FILE="$RUN_DIR/outputs.json" \
+    (cd "$ROOT/services/webapp" && WEB_PORT="$WEB_PORT" VIVIDART_STACK_FILE="$RUN_DIR/outputs.json" \
       VIVIDART_LOCALSTACK_ENDPOINT="$ENDPOINT" VIVIDART_WEB_SNS_ALLOWED_TOPICS='arn:aws:sns:*:000000000000:*' \
       exec setsid "$PROJECT_VENV/bin/gunicorn" --config gunicorn.conf.py 'webapp:create_app()') \
       < /dev/null > "$RUN_DIR/web.log" 2>&1 &

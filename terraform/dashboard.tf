@@ -3,8 +3,8 @@
 
 locals {
   metrics_namespace = "VividArt/PhotoProcessor" # photo_processor/metrics.py writes here (EMF)
-  # Stages the processor times (handler.py and pipeline.py), emitted as <stage>_ms.
-  job_stages = ["download", "decode", "colour_management", "orient", "geometry", "adjust", "effects", "resize", "sharpen", "encode", "upload"]
+  # Stages the processor times (jobs.py and pipeline STAGES), emitted as <stage>_ms.
+  job_stages = ["download", "wait", "decode", "geometry", "adjust", "effects", "resize", "sharpen", "encode", "upload"]
 }
 
 resource "aws_cloudwatch_dashboard" "operations" {

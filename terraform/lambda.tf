@@ -31,6 +31,16 @@ data "aws_iam_policy_document" "processor" {
     resources = ["${aws_s3_bucket.source.arn}/${var.upload_prefix}*"]
   }
   statement {
+    sid       = "SeeMissingUploads" # a deleted photo answers NotFound, not AccessDenied (not retried)
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.source.arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.upload_prefix}*"]
+    }
+  }
+  statement {
     sid       = "WriteResults"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${aws_s3_bucket.processed.arn}/*"]
@@ -41,9 +51,14 @@ data "aws_iam_policy_document" "processor" {
     resources = [aws_s3_bucket.processed.arn]
   }
   statement {
-    sid       = "ConsumeJobs"
+    sid       = "ConsumeJobs" # and the dead letters, recorded as jobs that gave up
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-    resources = [local.jobs_queue_arn] # not the resource's ARN: the function need not wait for the queue
+    resources = [local.jobs_queue_arn, aws_sqs_queue.dlq.arn] # not the jobs queue's resource: no wait for it
+  }
+  statement {
+    sid       = "RequeueJobs" # photos that would not finish before the invocation's timeout
+    actions   = ["sqs:SendMessage"]
+    resources = [local.jobs_queue_arn]
   }
   statement {
     sid       = "PublishEvents"
@@ -76,11 +91,15 @@ resource "aws_lambda_function" "processor" {
   memory_size   = var.lambda_memory_mb
   timeout       = var.lambda_timeout_s
   architectures = ["x86_64"]
+  # -1: no reservation (the account's pool); otherwise both a guarantee and a cap
+  reserved_concurrent_executions = var.reserved_concurrency
   environment {
     variables = {
       VIVIDART_PROCESSED_BUCKET = aws_s3_bucket.processed.id
       VIVIDART_UPLOAD_PREFIX    = var.upload_prefix
       VIVIDART_TOPIC_ARN        = aws_sns_topic.events.arn
+      VIVIDART_QUEUE_URL        = "https://sqs.${var.region}.amazonaws.com/${local.account_id}/${local.jobs_queue_name}"
+      VIVIDART_DLQ_URL          = aws_sqs_queue.dlq.url
     }
   }
   depends_on = [aws_cloudwatch_log_group.processor, aws_iam_role_policy.processor]
@@ -90,6 +109,18 @@ resource "aws_lambda_event_source_mapping" "jobs" {
   event_source_arn                   = aws_sqs_queue.jobs.arn
   function_name                      = aws_lambda_function.processor.arn
   batch_size                         = var.batch_size
+  maximum_batching_window_in_seconds = 0
+  function_response_types            = ["ReportBatchItemFailures"]
+  scaling_config {
+    maximum_concurrency = var.max_concurrency
+  }
+}
+
+# Jobs that failed every try: recorded as failed (gave_up) by the same function, so no page waits.
+resource "aws_lambda_event_source_mapping" "dead_letters" {
+  event_source_arn                   = aws_sqs_queue.dlq.arn
+  function_name                      = aws_lambda_function.processor.arn
+  batch_size                         = 10
   maximum_batching_window_in_seconds = 0
   function_response_types            = ["ReportBatchItemFailures"]
 }

@@ -9,8 +9,9 @@ locals {
   function_name    = "${local.prefix}-photo-processor"
   jobs_queue_name  = "${local.prefix}-jobs"
   jobs_queue_arn   = "arn:${data.aws_partition.current.partition}:sqs:${var.region}:${local.account_id}:${local.jobs_queue_name}"
-  # AWS advises six times the function timeout, so a retry never overlaps a running try.
-  retry_delay_s = coalesce(var.retry_delay_s, var.lambda_timeout_s * 6)
+  # Long enough that a retry never overlaps a running try; short enough that a crash costs
+  # minutes. Failures the handler sees come back after its own short backoff.
+  retry_delay_s = coalesce(var.retry_delay_s, var.lambda_timeout_s * 3)
 }
 
 # --- storage -------------------------------------------------------------------------------
@@ -80,6 +81,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "source" {
       days_after_initiation = 1
     }
   }
+  rule {
+    # A new edit is a new version of the photo (same bytes, new edit spec): the earlier ones
+    # only name earlier jobs, whose results stay in the processed bucket.
+    id     = "expire-earlier-edits"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+  }
 }
 
 # --- jobs queue ----------------------------------------------------------------------------
@@ -139,6 +150,8 @@ resource "aws_s3_bucket_notification" "uploads" {
 
 resource "aws_sns_topic" "events" {
   name = "${local.prefix}-photo-events"
+  # SHA256 signatures; the web app refuses the older SHA1 ones
+  signature_version = 2
 }
 
 resource "aws_sns_topic_subscription" "web" {

@@ -67,9 +67,9 @@ variable "lambda_memory_mb" {
 }
 
 variable "lambda_timeout_s" {
-  description = "Timeout of one processor invocation, in seconds."
+  description = "Timeout of one processor invocation, in seconds: the slowest photo the limits accept (measured: about 10 s on one vCPU), with room. Photos of a batch that would not finish in time go back to the queue."
   type        = number
-  default     = 120
+  default     = 60
   validation {
     condition     = var.lambda_timeout_s >= 10 && var.lambda_timeout_s <= 900
     error_message = "lambda_timeout_s: 10 to 900."
@@ -77,15 +77,35 @@ variable "lambda_timeout_s" {
 }
 
 variable "retry_delay_s" {
-  description = "Seconds before a failed job is tried again (the jobs queue's visibility timeout); at least the function timeout. Default: six times the function timeout, as AWS advises."
+  description = "Seconds before the jobs of a function that died mid-batch are tried again (the jobs queue's visibility timeout); at least the function timeout. Jobs that fail for a passing reason come back sooner (the handler's backoff). Default: three times the function timeout, so a crash costs a shoot three minutes."
   type        = number
   default     = null
 }
 
 variable "batch_size" {
-  description = "SQS messages per Lambda invocation."
+  description = "SQS messages per Lambda invocation; their photos render at once where the function has more than one vCPU (one per 1769 MB), and download and upload while others render."
   type        = number
-  default     = 4
+  default     = 8
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10
+    error_message = "batch_size: 1 to 10."
+  }
+}
+
+variable "max_concurrency" {
+  description = "Most invocations the jobs queue's event source mapping runs at once (its ScalingConfig.MaximumConcurrency); locally, the machine's cores."
+  type        = number
+  default     = 20
+  validation {
+    condition     = var.max_concurrency >= 2 && var.max_concurrency <= 1000
+    error_message = "max_concurrency: 2 to 1000 (AWS's own bounds)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Concurrent executions reserved for the processor (a guarantee and a cap); -1 for none."
+  type        = number
+  default     = -1
 }
 
 variable "max_receive_count" {

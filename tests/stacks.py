@@ -13,7 +13,7 @@ import boto3
 import requests
 from botocore.config import Config
 
-from photo_jobs.client import WebClient
+from vividart_cli.client import WebClient
 from support import REPO
 
 

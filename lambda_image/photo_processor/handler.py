@@ -1,119 +1,77 @@
-"""The Lambda handler: SQS batch of S3 events in; renditions, a job record and an SNS event out.
+"""The Lambda handler: SQS batches of S3 "object created" events in, one job per photo version.
 
-Thin adapter around `pipeline.render`. Permanent failures (the file itself is bad) are recorded
-and published once and not retried; anything else fails the SQS message so it is retried, then
-lands in the dead-letter queue. The source object is only ever read.
+The jobs of a batch run at once (Powertools' AsyncBatchProcessor hands each message to a thread):
+downloads and uploads overlap, and renders share the cores and memory by `budget.Budget`. A
+message whose job failed for a passing reason is reported back (partial batch response) and comes
+back after a short backoff; after the queue's last try it lands in the dead-letter queue, whose
+messages this same function turns into `failed` / `gave_up` records, so no page waits forever.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import os
+import asyncio
 import time
-from urllib.parse import unquote_plus
+from concurrent.futures import ThreadPoolExecutor
 
-from photo_jobs import keys, limits, records, spec as edit_spec
-from photo_jobs.aws import client, read_job_record
+from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from photo_jobs.aws import client
 from photo_jobs.settings import StackSource
+from photo_processor import budget, jobs, runtime
+from photo_processor.telemetry import logger, metrics, set_function_dimension
 
-from photo_processor import metrics
-from photo_processor.pipeline import PermanentError, render
+runtime.prepare()
+RETRY_BACKOFF_S = 5  # a transient failure is tried again after 5, 10, 20 ... seconds
+BUDGET = budget.for_this_function()
+# More threads than render slots: a photo downloads or uploads while others render.
+_THREADS = ThreadPoolExecutor(max(4, 2 * BUDGET.slots), thread_name_prefix="job")
+_processor = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+_stacks = StackSource()
 
-LOG = logging.getLogger("photo_processor")
-LOG.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
-PRESIGNED_URL_SECONDS = 3600
 
-
+@logger.inject_lambda_context
+@metrics.log_metrics
 def lambda_handler(event, context):
-    stack = StackSource().current()
-    s3, sns = client("s3", stack), client("sns", stack)
-    failures = []
-    for message in event.get("Records", []):
-        try:
-            for bucket, key in s3_objects(message["body"]):
-                if key.startswith(stack.upload_prefix):
-                    process(s3, sns, stack, bucket, key)
-        except Exception:
-            LOG.exception(json.dumps({"msg": "message failed, will retry", "message_id": message.get("messageId")}))
-            failures.append({"itemIdentifier": message["messageId"]})
-    return {"batchItemFailures": failures}
+    set_function_dimension()
+    stack = _stacks.current()
+    ctx = jobs.Context(client("s3", stack), client("sns", stack), stack, BUDGET,
+                       deadline=time.monotonic() + context.get_remaining_time_in_millis() / 1000)
+
+    async def handle(record: SQSRecord):
+        return await asyncio.get_running_loop().run_in_executor(_THREADS, handle_message, ctx, record)
+
+    return async_process_partial_response(event=event, record_handler=handle, processor=_processor, context=context)
 
 
-def s3_objects(body: str):
-    """(bucket, key) for each ObjectCreated record in an S3 notification body."""
-    notification = json.loads(body)
-    for record in notification.get("Records", []):  # s3:TestEvent has none
-        if not record.get("eventName", "").startswith("ObjectCreated"):
-            continue
-        yield record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
-
-
-def process(s3, sns, stack, bucket: str, key: str) -> None:
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    head = s3.head_object(Bucket=bucket, Key=key)  # the object as it is now names the job
-    etag = head["ETag"].strip('"')
-    source = {"bucket": bucket, "key": key, "etag": etag}
-    raw_spec = head.get("Metadata", {}).get(edit_spec.METADATA_KEY)
-    spec, job_id, spec_error = edit_spec.resolve(raw_spec, etag)
-    log = {"job_id": job_id, "source_key": key}
-    existing = read_job_record(s3, stack, key, job_id)
-    if existing is not None:  # a duplicate event: the result exists, say so again
-        LOG.info(json.dumps({**log, "msg": "already done", "status": existing["type"]}))
-        return publish(s3, sns, stack, existing)
-    if spec_error:
-        metrics.failure("invalid_spec")
-        return finish(s3, sns, stack, key, job_id,
-                      records.failed(job_id, source, {"raw": raw_spec}, "invalid_spec", spec_error, timings))
-
+def handle_message(ctx: jobs.Context, record: SQSRecord) -> list[str]:
+    dead_letter = record.event_source_arn.rsplit(":", 1)[-1] == ctx.stack.dlq_url.rsplit("/", 1)[-1]
     try:
-        if head["ContentLength"] > limits.MAX_SOURCE_BYTES:  # refused before downloading it
-            raise PermanentError("too_large", f"{head['ContentLength']:,} bytes is more than {limits.MAX_SOURCE_BYTES:,}")
-        source_bytes = s3.get_object(Bucket=bucket, Key=key, IfMatch=head["ETag"])["Body"].read()
-        timings["download"] = _ms(started)
-        result = render(source_bytes, spec)
-        timings.update(result.timings_ms)
-        renditions = result.renditions
-    except PermanentError as error:
-        LOG.warning(json.dumps({**log, "msg": "cannot process", "reason": error.reason, "error": str(error)}))
-        metrics.failure(error.reason)
-        return finish(s3, sns, stack, key, job_id,
-                      records.failed(job_id, source, spec, error.reason, str(error), timings))
-    stage = time.perf_counter()
-    outputs = []
-    for rendition in renditions:
-        out_key = keys.rendition_key(key, job_id, rendition.name, rendition.extension)
-        s3.put_object(Bucket=stack.processed_bucket, Key=out_key, Body=rendition.data,
-                      ContentType=rendition.content_type)
-        outputs.append({
-            "name": rendition.name, "bucket": stack.processed_bucket, "key": out_key,
-            "width": rendition.width, "height": rendition.height, "bytes": len(rendition.data),
-            "format": rendition.format,
-        })
-    timings["upload"] = _ms(stage)
-    timings["total"] = _ms(started)
-    LOG.info(json.dumps({**log, "msg": "processed", "timings_ms": timings}))
-    metrics.processed(timings, result.megapixels)
-    finish(s3, sns, stack, key, job_id, records.processed(job_id, source, spec, outputs, timings))
+        outcomes = []
+        for source in jobs.sources_in(record.body):
+            if not source.key.startswith(ctx.stack.upload_prefix):
+                continue
+            outcomes.append(jobs.give_up(ctx, source) if dead_letter else jobs.run(ctx, source))
+        return outcomes
+    except jobs.OutOfTime as reason:
+        # A new message, not a retry: it must not count towards the dead-letter queue.
+        client("sqs", ctx.stack).send_message(QueueUrl=ctx.stack.queue_url, MessageBody=record.body)
+        logger.info("sent back to the queue", extra={"message_id": record.message_id, "why": str(reason)})
+        return ["requeued"]
+    except Exception:
+        logger.exception("message failed, will retry", extra={"message_id": record.message_id})
+        if not dead_letter:
+            _retry_soon(ctx, record)
+        raise
 
 
-def finish(s3, sns, stack, key: str, job_id: str, record: dict) -> None:
-    s3.put_object(Bucket=stack.processed_bucket, Key=keys.job_record_key(key, job_id),
-                  Body=records.dumps(record).encode(), ContentType="application/json")
-    publish(s3, sns, stack, record)
-
-
-def publish(s3, sns, stack, record: dict) -> None:
-    """The event carries a presigned URL per output, fresh at publish time."""
-    event = dict(record, outputs=[
-        dict(o, url=s3.generate_presigned_url("get_object", Params={"Bucket": o["bucket"], "Key": o["key"]},
-                                              ExpiresIn=PRESIGNED_URL_SECONDS))
-        for o in record["outputs"]
-    ])
-    sns.publish(TopicArn=stack.topic_arn, Message=records.dumps(event),
-                MessageAttributes={"type": {"DataType": "String", "StringValue": record["type"]}})
-
-
-def _ms(since: float) -> float:
-    return (time.perf_counter() - since) * 1000
+def _retry_soon(ctx: jobs.Context, record: SQSRecord) -> None:
+    """Bring a message that failed for a passing reason back after a short backoff, not after
+    the queue's visibility timeout (which is sized for a function that died mid-batch)."""
+    tries = int(record.attributes.approximate_receive_count or 1)
+    try:
+        client("sqs", ctx.stack).change_message_visibility(
+            QueueUrl=ctx.stack.queue_url, ReceiptHandle=record.receipt_handle,
+            VisibilityTimeout=min(RETRY_BACKOFF_S * 2 ** (tries - 1), 900))
+    except Exception:  # noqa: BLE001 - then it comes back after the visibility timeout, as AWS would
+        logger.warning("could not shorten the retry delay", extra={"message_id": record.message_id})

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from stacks import RunningStack, stack_env
@@ -8,12 +11,17 @@ LOCALSTACK_PORT, WEB_PORT = 4666, 8180
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    """The embedded-mode stack (no Docker), started and deployed by scripts/stack.sh."""
+    """The embedded-mode stack (no Docker), started and deployed by scripts/stack.sh.
+
+    VIVIDART_TEST_STACK_DIR names the run folder of an embedded stack already up on these ports
+    (to iterate on the tests): it is used as it is, and left running.
+    """
+    if reuse := os.environ.get("VIVIDART_TEST_STACK_DIR"):
+        run_dir = Path(reuse)
+        yield RunningStack(stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, "vividart-it"), run_dir)
+        return
     run_dir = tmp_path_factory.mktemp("embedded-stack")
-    env = stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, "vividart-it")
-    # A failed job comes back after 15 s instead of 12 minutes: the retry test takes one minute.
-    env.update(TF_VAR_lambda_timeout_s="15", TF_VAR_retry_delay_s="15")
-    running = RunningStack(env, run_dir)
+    running = RunningStack(stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, "vividart-it"), run_dir)
     up = running.script("stack.sh", "up", check=False)
     if up.returncode != 0:
         running.script("stack.sh", "down", check=False)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from photo_processor import metrics
+from photo_processor import telemetry as metrics
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,9 @@ import pytest
 from PIL import Image, ImageCms, ImageOps
 
 from photo_jobs import spec as edit_spec
-from photo_processor.pipeline import SRGB_ICC, PermanentError, decode_jpeg, fit, orient, render
+from photo_processor.pipeline import SRGB_ICC, PermanentError, render
+from photo_processor.pipeline.decode import decode_jpeg, orient
+from photo_processor.pipeline.geometry import fit
 from support import decode, encoded, photo, pixel_bomb
 
 ORIGINAL = edit_spec.parse(None)
@@ -234,3 +236,70 @@ def test_the_fast_jpeg_path_orients_exactly_like_pillow(orientation):
     source = photo(64, 48, orientation=orientation, seed=orientation)
     expected = np.array(ImageOps.exif_transpose(Image.open(io.BytesIO(source))).convert("RGB"))
     assert np.array_equal(orient(decode_jpeg(source), orientation), expected)
+
+
+# --- damaged metadata: the pixels are fine, so the photo is too ------------------------------
+
+GARBAGE = bytes(range(256)) * 4
+SRGB_BYTES = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+TAG_TABLE_DAMAGED = SRGB_BYTES[:156] + b"\0" + SRGB_BYTES[157:]  # loads, but a colour tag reads as nothing
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF", "WEBP"])
+@pytest.mark.parametrize("profile", [GARBAGE, TAG_TABLE_DAMAGED], ids=["garbage", "tag-table-damaged"])
+def test_a_damaged_colour_profile_means_no_profile(fmt, profile):
+    source = encoded(decode(photo(120, 90, seed=8)), fmt, icc_profile=profile)
+    full = decode(outputs(source)["full"].data)
+    assert full.size == (120, 90) and full.info["icc_profile"] == SRGB_ICC
+
+
+def test_a_profile_for_other_pixels_means_no_profile():
+    cmyk_like = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()  # not for RGB pixels
+    rgb = Image.new("RGB", (40, 30), (200, 60, 40))
+    full = decode(outputs(encoded(rgb, "PNG", icc_profile=cmyk_like))["full"].data)
+    assert all(abs(a - b) <= 3 for a, b in zip(full.getpixel((20, 15)), (200, 60, 40)))
+
+
+@pytest.mark.parametrize("fmt, exif", ids=["webp-bad-exif-header", "jpeg-ifd-offset-past-end", "png-truncated-ifd"], argvalues=[
+    ("WEBP", b"Exif\x00\x00" + GARBAGE),        # a bad EXIF header in a WebP
+    ("JPEG", b"Exif\x00\x00II*\x00\xff\xff\xff\x7f" + GARBAGE),  # an IFD offset past the end
+    ("PNG", b"MM\x00*\x00\x00\x00\x08\x00\x02" + GARBAGE),
+])
+def test_a_damaged_exif_block_means_no_metadata(fmt, exif):
+    source = encoded(decode(photo(120, 90, seed=9)), fmt, exif=exif)
+    result = outputs(source)
+    assert decode(result["full"].data).size == (120, 90)
+
+
+@pytest.mark.parametrize("orientation", [0, 9, 65535])
+def test_an_impossible_orientation_is_ignored(orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    source = encoded(decode(photo(120, 90)), "PNG", exif=exif.tobytes())
+    assert decode(outputs(source)["full"].data).size == (120, 90)
+
+
+def test_an_edge_longer_than_a_jpeg_can_hold_is_refused():
+    with pytest.raises(PermanentError) as failure:
+        render(encoded(Image.new("L", (65_501, 2)), "PNG"), ORIGINAL)
+    assert failure.value.reason == "too_large" and "JPEG" in str(failure.value)
+
+
+def test_the_longest_edge_a_jpeg_holds_is_processed():
+    result = outputs(encoded(Image.new("RGB", (65_500, 3), (10, 200, 30)), "PNG"))
+    assert (result["full"].width, result["full"].height) == (65_500, 3)
+    assert (result["thumb"].width, result["thumb"].height) == (400, 1)
+
+
+def test_every_filter_of_the_spec_has_its_stage_and_changes_the_photo():
+    from photo_processor.pipeline import FILTERS
+
+    assert set(FILTERS) == set(edit_spec.FILTERS)
+    base = photo(200, 150, seed=4)
+    plain = decode(outputs(base)["full"].data)
+    for name, control in {**edit_spec.ADJUSTMENTS, **edit_spec.FILTERS}.items():
+        section = "adjust" if name in edit_spec.ADJUSTMENTS else "filters"
+        value = True if control.toggle else control.high
+        edited = decode(outputs(base, edit_spec.parse({section: {name: value}}))["full"].data)
+        difference = np.abs(np.asarray(edited, float) - np.asarray(plain, float)).mean()
+        assert difference > 1, f"{section}.{name} = {value} changed nothing"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from vividart_executor.runtime_api import Invocation, RuntimeApi
+from vividart_localstack.runtime_api import Invocation, RuntimeApi
 
 HANDLER = textwrap.dedent("""
     import os

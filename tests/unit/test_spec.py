@@ -8,13 +8,14 @@ from photo_jobs import spec
 def test_no_spec_means_original_with_no_adjustments():
     resolved = spec.parse(None)
     assert resolved == {"version": spec.SCHEMA_VERSION, "preset": "original", **spec.NEUTRAL}
+    assert not any(resolved["adjust"].values()) and not any(resolved["filters"].values())
     assert spec.parse("") == resolved == spec.parse({"preset": "original"})
 
 
 def test_a_preset_plus_overrides():
     resolved = spec.parse({"preset": "natural", "adjust": {"contrast": -20}, "crop": "4:5"})
     assert resolved["adjust"]["contrast"] == -20          # the override wins
-    assert resolved["adjust"]["vibrance"] == spec.PRESETS["natural"]["adjust"]["vibrance"]  # the rest stays
+    assert resolved["adjust"]["vibrance"] == spec.PRESETS["natural"][1]["adjust"]["vibrance"]  # the rest stays
     assert resolved["crop"] == "4:5"
 
 
@@ -59,22 +60,18 @@ def test_metadata_is_the_compact_form_and_fits_s3():
     text = spec.to_metadata({"preset": "vintage", "adjust": {"exposure": 0.5}})
     assert json.loads(text) == {"version": 1, "preset": "vintage", "adjust": {"exposure": 0.5}}
     assert spec.parse(text) == spec.parse({"preset": "vintage", "adjust": {"exposure": 0.5}})
-    everything = {"adjust": {k: hi for k, (lo, hi) in spec.ADJUSTMENTS.items()},
+    everything = {"adjust": {k: c.high for k, c in spec.ADJUSTMENTS.items()},
                   "filters": {"sepia": 100, "vintage": 100, "vignette": 100, "soft_blur": 100, "black_and_white": True},
                   "crop": "16:9", "rotate": 270, "flip": "vertical", "watermark": {"text": "W" * 80, "opacity": 100}}
     assert len(spec.to_metadata(everything).encode()) <= spec.MAX_METADATA_BYTES
 
 
-def test_digest_names_the_resolved_spec_and_the_bytes():
-    base = spec.digest({}, '"abc"')
-    assert base == spec.digest(None, "abc")  # quotes around an ETag do not matter
-    assert base != spec.digest({}, "abd")
-    natural = spec.digest({"preset": "natural"}, "abc")
-    spelled_out = spec.digest({"adjust": spec.PRESETS["natural"]["adjust"]}, "abc")
-    assert natural != base and natural != spelled_out  # the preset name is part of what was asked
-
-
-def test_resolve_gives_a_job_even_for_a_bad_spec():
-    parsed, job_id, error = spec.resolve('{"preset": "nope"}', "etag")
-    assert parsed is None and "unknown preset" in error
-    assert job_id == spec.digest({}, "etag")
+def test_the_form_schema_comes_from_the_registry():
+    form = spec.form_schema()
+    assert [c["name"] for c in form["adjust"]] == list(spec.ADJUSTMENTS)
+    assert [c["name"] for c in form["filters"]] == list(spec.FILTERS)
+    exposure = next(c for c in form["adjust"] if c["name"] == "exposure")
+    assert (exposure["label"], exposure["low"], exposure["high"]) == ("Exposure", -3, 3)
+    natural = next(p for p in form["presets"] if p["name"] == "natural")
+    assert natural["label"] == "Natural" and natural["spec"] == spec.parse({"preset": "natural"})
+    assert all(c["label"] and c["label"][0].isupper() for c in form["adjust"] + form["filters"])

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from photo_jobs.client import UploadError, WebClient
+from vividart_cli.client import UploadError, WebClient
 
 
 def main(argv: list[str] | None = None) -> int:

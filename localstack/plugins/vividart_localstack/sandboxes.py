@@ -14,6 +14,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+# AWS gives a function one vCPU's worth of time per 1,769 MB of memory.
+MB_PER_VCPU = 1769
+
+
+def cpu_share(memory_mb: int) -> float:
+    """The CPU time a function of this memory gets on AWS, in cores (at most the host's)."""
+    return min(float(os.cpu_count() or 1), memory_mb / MB_PER_VCPU)
+
+
 # What a process sandbox keeps from the host so its interpreter can start at all.
 _HOST_ENV_KEPT = ("PATH", "LANG", "LC_ALL", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
@@ -120,6 +129,7 @@ class DockerSandbox:
         self._container = client.containers.run(
             self.image, detach=True, name=self.name, labels=self.labels, environment=env,
             network_mode="host", mem_limit=f"{self.memory_mb}m", memswap_limit=f"{self.memory_mb}m",
+            nano_cpus=int(cpu_share(self.memory_mb) * 1e9),
             entrypoint=self.entrypoint, command=self.command, working_dir=self.working_dir,
         )
         threading.Thread(target=self._pump, daemon=True, name=f"lambda-output-{self.name}").start()

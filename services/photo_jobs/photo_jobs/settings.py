@@ -20,6 +20,9 @@ class Stack:
     processed_bucket: str = ""
     upload_prefix: str = "uploads/"
     topic_arn: str = ""
+    queue_url: str = ""
+    dlq_url: str = ""
+    function_name: str = ""
     localstack_endpoint: str = ""  # empty on AWS: the SDK's own endpoints are used
     web_url: str = ""
 

@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from flask import Blueprint, abort, current_app, jsonify, redirect, request
 
 from photo_jobs import keys, records, spec as edit_spec
-from photo_jobs.aws import client, read_job_record
+from photo_jobs.aws import client, is_missing, read_job_record
 
 bp = Blueprint("jobs", __name__, url_prefix="/api")
 
@@ -47,16 +47,12 @@ def create_upload():
         spec_metadata = edit_spec.to_metadata(body.get("spec"))
     except edit_spec.SpecError as error:
         return _bad_request(str(error))
-    key = keys.upload_key(stack.upload_prefix, filename)
-    meta_field = f"x-amz-meta-{edit_spec.METADATA_KEY}"
-    post = client("s3", stack).generate_presigned_post(
-        Bucket=stack.source_bucket, Key=key,
-        Fields={"Content-Type": content_type, meta_field: spec_metadata},
-        Conditions=[{"Content-Type": content_type}, {meta_field: spec_metadata},
-                    ["content-length-range", size, size]],
-        ExpiresIn=UPLOAD_URL_SECONDS,
-    )
-    return jsonify(key=key, url=post["url"], fields=post["fields"]), 201
+    key = keys.upload_key(stack.upload_prefix, "unsorted", filename)
+    headers = {"Content-Type": content_type, f"x-amz-meta-{edit_spec.METADATA_KEY}": spec_metadata}
+    url = client("s3", stack).generate_presigned_url("put_object", ExpiresIn=UPLOAD_URL_SECONDS, Params={
+        "Bucket": stack.source_bucket, "Key": key, "ContentType": content_type, "ContentLength": size,
+        "Metadata": {edit_spec.METADATA_KEY: spec_metadata}})
+    return jsonify(key=key, method="PUT", url=url, headers=headers), 201
 
 
 def job_status(stack, source_key: str) -> dict | None:
@@ -65,12 +61,15 @@ def job_status(stack, source_key: str) -> dict | None:
     try:
         head = s3.head_object(Bucket=stack.source_bucket, Key=source_key)
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+        if is_missing(error):
             return None
         raise
-    _, job_id, _ = edit_spec.resolve(head.get("Metadata", {}).get(edit_spec.METADATA_KEY), head["ETag"])
+    version = head.get("VersionId")
+    job_id = keys.job_id(source_key, version if version and version != "null" else head["ETag"].strip('"'))
     record = read_job_record(s3, stack, source_key, job_id)
-    return dict(records.status_view(record), key=source_key, job_id=job_id)
+    status = dict(records.status_view(record), key=source_key, job_id=job_id)
+    status["_outputs"] = record["outputs"] if record else []
+    return status
 
 
 @bp.get("/jobs/<path:source_key>")
@@ -78,6 +77,7 @@ def get_job(source_key: str):
     status = job_status(_stack(), source_key)
     if status is None:
         return jsonify(error=f"no upload with key {source_key!r}"), 404
+    status.pop("_outputs")
     return jsonify(status)
 
 
@@ -89,7 +89,7 @@ def download(source_key: str):
     status = job_status(stack, source_key)
     if status is None:
         return jsonify(error=f"no upload with key {source_key!r}"), 404
-    output = next((o for o in status["outputs"] if o["name"] == name), None)
+    output = next((o for o in status["_outputs"] if o["name"] == name), None)
     if output is None:
         return jsonify(error=f"no {name!r} rendition ({status['status']})"), 404
     stem = source_key.rsplit("/", 1)[-1].rsplit(".", 1)[0]

@@ -17,6 +17,7 @@ import math
 import os
 import sys
 import time
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 
 from localstack import config
@@ -25,8 +26,8 @@ from localstack.services.lambda_.invocation.executor_endpoint import StatusError
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
-from vividart_executor.runtime_api import Invocation, RuntimeApi
-from vividart_executor.sandboxes import DockerSandbox, ProcessSandbox
+from vividart_localstack.runtime_api import Invocation, RuntimeApi
+from vividart_localstack.sandboxes import DockerSandbox, ProcessSandbox
 
 LOG = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
@@ -138,19 +139,21 @@ class VividartRuntimeExecutor(RuntimeExecutor):
             trace_id=payload.get("trace-id", ""),
         )
         future = self._api.submit(invocation)
-        while not future.done():
-            elapsed = time.perf_counter() - began
-            if elapsed >= timeout_s:
+        while True:  # the answer, or a timeout, or the runtime gone: checked every _WAIT_STEP
+            try:
+                outcome = future.result(timeout=_WAIT_STEP)
+                break
+            except FutureTimeout:
+                pass
+            if time.perf_counter() - began >= timeout_s:
                 return self._timed_out(request_id, timeout_s, began)
             if self._sandbox.exit_code() is not None:
                 time.sleep(_WAIT_STEP)  # an answer posted just before exit still counts
                 if future.done():
-                    break
+                    continue
                 self._api.forget(request_id)
                 return self._result(request_id, _exit_error(self._sandbox.exit_code(), request_id),
                                     True, began)
-            time.sleep(_WAIT_STEP / 5)
-        outcome = future.result()
         return self._result(request_id, outcome.payload, outcome.is_error, began)
 
     def _timed_out(self, request_id: str, timeout_s: int, began: float) -> InvocationResult:

@@ -37,8 +37,7 @@ class WebClient:
         if asked.status_code != 201:
             raise UploadError(f"{filename}: {asked.json().get('error', asked.text)}")
         grant = asked.json()
-        sent = requests.post(grant["url"], data=grant["fields"], files={"file": (filename, data, content_type)},
-                             timeout=max(self.timeout, 60))
+        sent = requests.put(grant["url"], data=data, headers=grant["headers"], timeout=max(self.timeout, 60))
         if sent.status_code not in (200, 201, 204):
             raise UploadError(f"{filename}: storage refused the upload ({sent.status_code}): {sent.text[:200]}")
         return grant["key"]

@@ -155,7 +155,7 @@ def local_stack_latency() -> dict[str, float]:
         return {}
     import boto3
 
-    from photo_jobs.client import WebClient
+    from vividart_cli.client import WebClient
 
     with open(outputs_file) as handle:
         outputs = json.load(handle)

@@ -7,6 +7,6 @@ class VividartRuntimeExecutorPlugin(RuntimeExecutorPlugin):
     name = "vividart"
 
     def load(self, *args, **kwargs):
-        from vividart_executor.executor import VividartRuntimeExecutor
+        from vividart_localstack.executor import VividartRuntimeExecutor
 
         return VividartRuntimeExecutor

@@ -1,0 +1,38 @@
+"""Logs and metrics, through Powertools: one JSON object per log line (the job id and source key
+appended to every line of a job), and CloudWatch metrics in embedded metric format.
+
+Metrics are added from whichever thread finishes a job; Powertools' Metrics is not thread-safe,
+so a lock keeps them whole. The FunctionName dimension is the one the dashboard reads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+NAMESPACE = "VividArt/PhotoProcessor"
+logger = Logger(service="photo-processor")
+metrics = Metrics(namespace=NAMESPACE)
+_lock = threading.Lock()
+
+
+def set_function_dimension() -> None:
+    metrics.set_default_dimensions(FunctionName=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local"))
+
+
+def record_processed(timings_ms: dict[str, float], megapixels: float) -> None:
+    with _lock:
+        for stage, ms in timings_ms.items():
+            metrics.add_metric(name=f"{stage}_ms", unit=MetricUnit.Milliseconds, value=round(ms, 2))
+        metrics.add_metric(name="megapixels", unit=MetricUnit.Count, value=round(megapixels, 2))
+        metrics.add_metric(name="processed", unit=MetricUnit.Count, value=1)
+
+
+def record_failure(reason: str) -> None:
+    # Its own EMF document: the Reason dimension belongs to this metric alone.
+    with _lock, single_metric(name="failed", unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
+                              default_dimensions=metrics.default_dimensions) as metric:
+        metric.add_dimension(name="Reason", value=reason)
