@@ -1,13 +1,13 @@
 # The only commands a newcomer needs. Settings: MODE=compose|embedded, LOCALSTACK_PORT, WEB_PORT.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help up down logs status test plan outputs bench bootstrap deploy-aws
+.PHONY: help up down logs status test fuzz plan outputs bench bootstrap deploy-aws
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-up: ## prepare (once), start the local stack, deploy; prints the web URL
-	@scripts/stack.sh up
+up: ## prepare (once), start the local stack, deploy; prints the web URL and a staff sign-in
+	@scripts/prerequisites.sh up && scripts/stack.sh up
 
 down: ## stop the local stack
 	@scripts/stack.sh down
@@ -20,6 +20,9 @@ status: ## what is running
 
 test: ## the whole test suite: unit, integration (LocalStack), end to end (testcontainers, browser)
 	@scripts/test.sh
+
+fuzz: ## a long fuzz of the pipeline: 20,000 damaged photos (COUNT=, SEED= to change)
+	@scripts/fuzz.sh $(if $(COUNT),--count $(COUNT)) $(if $(SEED),--seed $(SEED))
 
 plan: ## terraform plan against the running local stack (exit 0: no changes, 2: changes)
 	@scripts/deploy.sh plan

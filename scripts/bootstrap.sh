@@ -8,7 +8,9 @@ WANT_DOCKER="${1:-auto}"
 python_envs() {
   local py
   py="$(find_python313)" || die "no CPython 3.13 found. LocalStack's core needs it: 'pyenv install 3.13' or Debian 13's python3.13."
-  local project_inputs=("$py" "$ROOT/tests/requirements.txt" "$ROOT/services/requirements.txt" "$ROOT/lambda_image/requirements.txt")
+  # the pins, and the project's own packages (their entry points and dependencies)
+  local project_inputs=("$py" "$ROOT/tests/requirements.txt" "$ROOT/services/webapp/requirements.txt"
+                        "$ROOT/lambda_image/requirements.txt" "$ROOT"/services/*/pyproject.toml "$ROOT/lambda_image/pyproject.toml")
   if ! stamp_ok venv-project "${project_inputs[@]}"; then
     rm -rf "$PROJECT_VENV" && "$py" -m venv "$PROJECT_VENV"
     (cd "$ROOT/tests" && "$PROJECT_VENV/bin/pip" install -q -r requirements.txt)
@@ -25,6 +27,17 @@ python_envs() {
   if ! stamp_ok localstack-plugins "$plugins_hash"; then
     "$LOCALSTACK_VENV/bin/pip" install -q --no-deps --force-reinstall "$ROOT/localstack/plugins"
     stamp_set localstack-plugins "$plugins_hash"
+  fi
+}
+
+# The web app's front-end libraries, from npm (the lockfile), built into its static folder.
+frontend() {
+  local dir="$ROOT/services/webapp/frontend" built="$ROOT/services/webapp/webapp/static/vendor/uppy/uppy.min.js"
+  local inputs=("$dir/package-lock.json" "$dir/build.mjs" "$dir/uppy.js")
+  command -v npm >/dev/null || die "npm is needed to build the web app's front-end libraries (apt-get install npm)"
+  if ! stamp_ok frontend "${inputs[@]}" || [ ! -f "$built" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2 && npm run build --silent >&2)
+    stamp_set frontend "${inputs[@]}"
   fi
 }
 
@@ -116,6 +129,7 @@ mkdir -p "$CACHE/bin" "$RUN_DIR"
 started=$SECONDS
 step "Python environments (project, LocalStack $LOCALSTACK_VERSION)" python_envs
 step "Terraform toolchain and AWS provider $AWS_PROVIDER_VERSION" terraform_toolchain
+step "front-end libraries (npm)" frontend
 if [ "$WANT_DOCKER" = docker ] || { [ "$WANT_DOCKER" = auto ] && docker_running; }; then
   docker_running || die "a Docker engine is needed but does not answer (start dockerd)"
   step "Docker Compose plugin" docker_toolchain

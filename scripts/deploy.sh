@@ -30,9 +30,13 @@ JSON
   fi
 }
 
-outputs() {
-  cd "$WORK" && "$TF_CMD" output -json | "$PROJECT_VENV/bin/python" -c \
-    'import json,sys; print(json.dumps({k: v["value"] for k, v in json.load(sys.stdin).items()}, indent=2))'
+outputs() {  # Terraform's outputs, and on the local stack its staff account and API token
+  cd "$WORK" && "$TF_CMD" output -json | "$PROJECT_VENV/bin/python" -c '
+import json, os, sys
+outputs = {k: v["value"] for k, v in json.load(sys.stdin).items()}
+if os.path.exists(sys.argv[1]):
+    outputs.update(json.load(open(sys.argv[1])))
+print(json.dumps(outputs, indent=2))' "$RUN_DIR/staff.json"
 }
 
 case "$ACTION" in

@@ -29,9 +29,12 @@ local_wheels() {
   echo "$dir"
 }
 
-# build IMAGE DOCKERFILE WHEELS PATH...: the context is PATH... from the repo plus wheels/.
+# build IMAGE DOCKERFILE WHEELS PATH...: the context is PATH... from the repo plus wheels/ (an
+# empty folder when WHEELS is "-"). Host networking: a build that installs Debian packages
+# reaches the mirror as the host does.
 build() {
   local image="$1" dockerfile="$2" wheels="$3"; shift 3
+  if [ "$wheels" = - ]; then wheels="$CACHE/wheels/none" && mkdir -p "$wheels"; fi
   local inputs
   inputs="$( (cd "$ROOT" && find "$@" -type f ! -path '*/__pycache__/*' ! -path '*.egg-info*' ! -path '*/build/*' -print0 | sort -z | xargs -0 sha256sum; echo "$wheels"; ls "$wheels"; echo "$BASE") | sha256sum | cut -c1-16)"
   if [ "$(docker image inspect -f '{{ index .Config.Labels "vividart.inputs" }}' "$image" 2>/dev/null)" = "$inputs" ]; then
@@ -40,7 +43,8 @@ build() {
   say "building $image"
   tar -c -C "$ROOT" --exclude=__pycache__ --exclude='*.egg-info' --exclude=build "$@" \
       -C "$(dirname "$wheels")" --transform "s,^$(basename "$wheels"),wheels," "$(basename "$wheels")" \
-    | docker build -q -t "$image" -f "$dockerfile" --build-arg "BASE_IMAGE=$BASE" --label "vividart.inputs=$inputs" - >/dev/null
+    | docker build -q --network host -t "$image" -f "$dockerfile" --build-arg "BASE_IMAGE=$BASE" \
+        --label "vividart.inputs=$inputs" - >/dev/null
 }
 
 # merged DIR...: one folder holding the wheels of every DIR (hard links: instant, no copies).
@@ -58,6 +62,7 @@ web_wheels="$(merged "$(wheelhouse "$py" "$ROOT/services/webapp/requirements.txt
   "$(local_wheels services/photo_jobs services/webapp)")"
 build "$WEB_IMAGE" services/webapp/Dockerfile "$web_wheels" services/webapp/Dockerfile services/webapp/requirements.txt \
   services/webapp/gunicorn.conf.py
+build "$DATABASE_IMAGE" services/database/Dockerfile - services/database
 localstack_wheels="$(merged "$(wheelhouse "$LOCALSTACK_VENV/bin/python" "$ROOT/localstack/requirements.txt" "$ROOT/localstack/constraints.txt")" \
   "$(local_wheels localstack/plugins)")"
 build "$LOCALSTACK_IMAGE" localstack/Dockerfile "$localstack_wheels" \

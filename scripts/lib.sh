@@ -1,5 +1,5 @@
 # Shared by every script: where things are, the versions the bootstrap builds, timed steps.
-# Settings (environment): VIVIDART_CACHE, VIVIDART_RUN_DIR, LOCALSTACK_PORT, WEB_PORT, MODE.
+# Settings (environment): VIVIDART_CACHE, VIVIDART_RUN_DIR, LOCALSTACK_PORT, WEB_PORT, POSTGRES_PORT, MODE.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -7,6 +7,7 @@ CACHE="${VIVIDART_CACHE:-$HOME/.cache/vividart}"   # toolchains, venvs, wheels: 
 RUN_DIR="${VIVIDART_RUN_DIR:-$ROOT/.run}"          # this checkout's running stack: logs, state
 LOCALSTACK_PORT="${LOCALSTACK_PORT:-4566}"
 WEB_PORT="${WEB_PORT:-8080}"
+POSTGRES_PORT="${POSTGRES_PORT:-5433}"
 ENDPOINT="http://127.0.0.1:${LOCALSTACK_PORT}"
 WEB_URL="http://127.0.0.1:${WEB_PORT}"
 COMPOSE_PROJECT="${COMPOSE_PROJECT_NAME:-vividart}"
@@ -19,6 +20,7 @@ AWS_PROVIDER_VERSION="$(sed -n 's/.*version *= *"= *\([0-9.]*\)".*/\1/p' "$ROOT/
 PUBLIC_BASE_IMAGE="python:3.13-slim-trixie"
 LOCAL_BASE_IMAGE="vividart/base:trixie"
 WEB_IMAGE="vividart/web:local"
+DATABASE_IMAGE="vividart/postgres:local"
 LOCALSTACK_IMAGE="vividart/localstack:${LOCALSTACK_VERSION}"
 
 PROJECT_VENV="$CACHE/venv-project"

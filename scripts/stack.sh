@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local stack: up (prepare, start, deploy), down, logs, status.
-#   MODE=compose   LocalStack and the web app as containers; the Lambda as its image in a container
-#   MODE=embedded  no Docker: LocalStack in-process on the host, the web app and the Lambda as processes
+#   MODE=compose   LocalStack, PostgreSQL and the web app as containers; the Lambda as its image
+#   MODE=embedded  no Docker: LocalStack in-process, PostgreSQL, the web app and the Lambda as
+#                  processes on the host
 #   (default: compose when a Docker engine answers, embedded otherwise)
 source "$(dirname "$0")/lib.sh"
 ACTION="${1:-up}"
@@ -14,12 +15,23 @@ choose_mode() {
   esac
 }
 
+# A secret of this stack, made once and kept in the run folder (never in the repository).
+secret() {  # NAME
+  local file="$RUN_DIR/secrets/$1"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$RUN_DIR/secrets" && chmod 700 "$RUN_DIR/secrets"
+    "$PROJECT_VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$file"
+  fi
+  cat "$file"
+}
+
 compose() {
-  LOCALSTACK_PORT="$LOCALSTACK_PORT" WEB_PORT="$WEB_PORT" VIVIDART_RUN_DIR="$RUN_DIR" \
+  LOCALSTACK_PORT="$LOCALSTACK_PORT" WEB_PORT="$WEB_PORT" POSTGRES_PORT="$POSTGRES_PORT" VIVIDART_RUN_DIR="$RUN_DIR" \
+  VIVIDART_DB_PASSWORD="$(secret database-password)" VIVIDART_WEB_SECRET_KEY="$(secret web-secret-key)" \
     docker compose -p "$COMPOSE_PROJECT" -f "$ROOT/compose.yaml" "$@"
 }
 
-healthy() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+healthy() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 wait_for() {  # URL WHAT PIDFILE-or-empty
   local url="$1" what="$2" pidfile="${3:-}" tries=120
@@ -32,6 +44,28 @@ wait_for() {  # URL WHAT PIDFILE-or-empty
   done
 }
 
+database_url() {
+  if [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = compose ]; then
+    echo "postgresql://vividart:$(secret database-password)@127.0.0.1:$POSTGRES_PORT/vividart"
+  else
+    "$PROJECT_VENV/bin/python" "$ROOT/scripts/localpg.py" start "$RUN_DIR/postgres" "$POSTGRES_PORT"
+  fi
+}
+
+# The web app's settings (embedded mode; compose.yaml says the same): in a file, so that a second
+# instance can be started beside the first (the tests do).
+write_web_env() {
+  cat > "$RUN_DIR/web.env" <<ENV
+VIVIDART_STACK_FILE=$RUN_DIR/outputs.json
+VIVIDART_LOCALSTACK_ENDPOINT=$ENDPOINT
+VIVIDART_WEB_SNS_ALLOWED_TOPICS=arn:aws:sns:*:000000000000:*
+VIVIDART_WEB_DATABASE_URL=$(database_url)
+VIVIDART_WEB_SECRET_KEY=$(secret web-secret-key)
+VIVIDART_WEB_PUBLIC_URL=$WEB_URL
+ENV
+  chmod 600 "$RUN_DIR/web.env"
+}
+
 start_embedded() {
   if ! healthy "$ENDPOINT/_localstack/health"; then
     # The processor runs from the project environment, where its package is installed.
@@ -41,15 +75,15 @@ start_embedded() {
     # Its own temporary directory: LocalStack empties it at start and stop, and keeps its
     # CloudWatch and SES data there (the shared default would be another stack's).
     GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" LOCALSTACK_HOST="127.0.0.1:$LOCALSTACK_PORT" \
-    TMPDIR="${LS_TMP_OVERRIDE:-$RUN_DIR/localstack-tmp}" VIVIDART_LAMBDA_BACKEND=process \
+    TMPDIR="$RUN_DIR/localstack-tmp" VIVIDART_LAMBDA_BACKEND=process \
     VIVIDART_LAMBDA_PROCESS_IMAGES="{\"$(processor_image_uri)\": {\"command\": [\"$PROJECT_VENV/bin/python\", \"-m\", \"photo_processor\"], \"cwd\": \"$task\"}}" \
       setsid "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main < /dev/null > "$RUN_DIR/localstack.log" 2>&1 &
     echo $! > "$RUN_DIR/localstack.pid"
   fi
+  write_web_env
   wait_for "$ENDPOINT/_localstack/health" localstack "$RUN_DIR/localstack.pid"
   if ! healthy "$WEB_URL/healthz"; then
-    (cd "$ROOT/services/webapp" && WEB_PORT="$WEB_PORT" VIVIDART_STACK_FILE="$RUN_DIR/outputs.json" \
-      VIVIDART_LOCALSTACK_ENDPOINT="$ENDPOINT" VIVIDART_WEB_SNS_ALLOWED_TOPICS='arn:aws:sns:*:000000000000:*' \
+    (set -a; source "$RUN_DIR/web.env"; set +a; cd "$ROOT/services/webapp" && WEB_PORT="$WEB_PORT" \
       exec setsid "$PROJECT_VENV/bin/gunicorn" --config gunicorn.conf.py 'webapp:create_app()') \
       < /dev/null > "$RUN_DIR/web.log" 2>&1 &
     echo $! > "$RUN_DIR/web.pid"
@@ -71,6 +105,11 @@ forget_state_of_old_localstack() {
   fi
 }
 
+# One staff account and API token for the local stack, made once per database (make outputs).
+local_staff() {
+  VIVIDART_WEB_DATABASE_URL="$(database_url)" "$PROJECT_VENV/bin/vividart-admin" ensure-local-staff "$RUN_DIR/staff.json"
+}
+
 stop_pid() {
   local pidfile="$RUN_DIR/$1.pid"
   if [ -f "$pidfile" ]; then
@@ -85,11 +124,12 @@ up() {
   local mode started=$SECONDS
   mode="$(choose_mode)"
   mkdir -p "$RUN_DIR" && echo "$mode" > "$RUN_DIR/mode"
-  say "mode: $mode (LocalStack $ENDPOINT, web $WEB_URL)"
+  say "mode: $mode (LocalStack $ENDPOINT, web $WEB_URL, PostgreSQL 127.0.0.1:$POSTGRES_PORT)"
   step "bootstrap" "$ROOT/scripts/bootstrap.sh" "$([ "$mode" = compose ] && echo docker || echo no-docker)"
   step "start the $mode stack" "start_$mode"
   forget_state_of_old_localstack
   step "deploy (terraform apply through tflocal)" "$ROOT/scripts/deploy.sh" apply
+  local_staff
   say "ready in $((SECONDS - started)) s"
   status
 }
@@ -101,8 +141,8 @@ status() {
   echo "  web app:     $WEB_URL"
   echo "  LocalStack:  $ENDPOINT"
   if [ "$mode" = compose ]; then compose ps --format '  {{.Service}}: {{.Status}}'; fi
-  if [ -f "$RUN_DIR/outputs.json" ]; then
-    "$PROJECT_VENV/bin/python" -c 'import json,sys; o=json.load(open(sys.argv[1])); print("\n".join(f"  {k}: {o[k]}" for k in ("source_bucket","upload_prefix","processed_bucket","queue_url","topic_arn","function_name")))' "$RUN_DIR/outputs.json"
+  if [ -f "$RUN_DIR/staff.json" ]; then
+    "$PROJECT_VENV/bin/python" -c 'import json,sys; o=json.load(open(sys.argv[1])); print("  sign in as: ", o["staff_email"], "/", o["staff_password"])' "$RUN_DIR/staff.json"
   fi
   echo "  outputs:     make outputs   logs: make logs   stop: make down"
 }
@@ -110,13 +150,15 @@ status() {
 down() {
   local mode; mode="$(cat "$RUN_DIR/mode" 2>/dev/null || echo none)"
   if [ "$mode" = compose ] || { [ "$mode" = none ] && docker_running; }; then
-    docker_running && compose down --remove-orphans --timeout 10 >&2 || true
+    docker_running && compose down --remove-orphans --volumes --timeout 10 >&2 || true
   fi
   stop_pid web; stop_pid localstack
+  # The database goes with the stack: LocalStack keeps nothing across restarts either.
+  "$PROJECT_VENV/bin/python" "$ROOT/scripts/localpg.py" remove "$RUN_DIR/postgres" 2>/dev/null || true
   if docker_running; then  # Lambda containers the executor started
     docker ps -aq --filter "label=vividart.stack=$COMPOSE_PROJECT" | xargs -r docker rm -f >/dev/null
   fi
-  rm -f "$RUN_DIR/outputs.json" "$RUN_DIR/mode"
+  rm -f "$RUN_DIR/outputs.json" "$RUN_DIR/mode" "$RUN_DIR/staff.json" "$RUN_DIR/web.env"
   rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup"
   say "stopped"
 }

@@ -1,4 +1,5 @@
-"""The Lambda handler: SQS batches of S3 "object created" events in, one job per photo version.
+"""The Lambda handler: SQS batches of S3 "object created" events in, one job per photo version;
+and previews of an edit, when the web app invokes it directly ({"action": "preview", ...}).
 
 The jobs of a batch run at once (Powertools' AsyncBatchProcessor hands each message to a thread):
 downloads and uploads overlap, and renders share the cores and memory by `budget.Budget`. A
@@ -37,6 +38,8 @@ def lambda_handler(event, context):
     stack = _stacks.current()
     ctx = jobs.Context(client("s3", stack), client("sns", stack), stack, BUDGET,
                        deadline=time.monotonic() + context.get_remaining_time_in_millis() / 1000)
+    if event.get("action") == "preview":  # the web app's edit form, invoked directly
+        return jobs.preview(ctx, event)
 
     async def handle(record: SQSRecord):
         return await asyncio.get_running_loop().run_in_executor(_THREADS, handle_message, ctx, record)

@@ -93,7 +93,7 @@ def run(ctx: Context, source: Source) -> str:
     if source.version and current and current != source.version:
         logger.info("superseded by a newer version", extra={"source_key": source.key})
         return "superseded"  # the newer version's own event names the job a reader waits for
-    version = current if current and current != "null" else head["ETag"].strip('"')
+    version = keys.job_version(current, head["ETag"])
     job_id = keys.job_id(source.key, version)
     described = {"bucket": source.bucket, "key": source.key, "version": version, "etag": head["ETag"].strip('"')}
     logger.thread_safe_append_keys(job_id=job_id, source_key=source.key)
@@ -170,7 +170,7 @@ def give_up(ctx: Context, source: Source) -> str:
             logger.info("gave up on a photo that is gone", extra={"source_key": source.key})
             return "gone"
         raise
-    version = source.version or head["ETag"].strip('"')
+    version = keys.job_version(source.version, head["ETag"])
     job_id = keys.job_id(source.key, version)
     if records.is_final(read_job_record(ctx.s3, ctx.stack, source.key, job_id)):
         return "repeated"  # a later try got through after all
@@ -197,3 +197,44 @@ def publish(ctx: Context, record: dict) -> None:
 
 def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
+
+
+def preview(ctx: Context, request: dict) -> dict:
+    """A sync invocation's answer: {"bucket", "key", "width", "height", "seconds"} of a preview
+    JPEG in the processed bucket, or {"error": {"reason", "message"}}."""
+    started = time.perf_counter()
+    try:
+        spec = edit_spec.parse(request.get("spec"))
+        key = keys.check_source_key(ctx.stack.upload_prefix, request["key"])
+    except (edit_spec.SpecError, keys.BadKey, KeyError) as error:
+        return {"error": {"reason": "invalid_spec", "message": str(error)}}
+    try:
+        head = ctx.s3.head_object(Bucket=request["bucket"], Key=key)
+    except ClientError as error:
+        if is_missing(error):
+            return {"error": {"reason": "missing", "message": f"no photo {key!r}"}}
+        raise
+    version = keys.job_version(head.get("VersionId"), head["ETag"])
+    out_key = keys.preview_key(key, version, edit_spec.canonical_json(spec))
+    try:
+        kept = ctx.s3.head_object(Bucket=ctx.stack.processed_bucket, Key=out_key)["Metadata"]
+        return {"bucket": ctx.stack.processed_bucket, "key": out_key, "width": int(kept["width"]),
+                "height": int(kept["height"]), "seconds": round(time.perf_counter() - started, 3)}
+    except ClientError as error:
+        if not is_missing(error):
+            raise
+    if head["ContentLength"] > limits.MAX_SOURCE_BYTES:
+        return {"error": {"reason": "too_large", "message": f"{head['ContentLength']:,} bytes is too large"}}
+    pinned = {"VersionId": version} if head.get("VersionId") not in (None, "null") else {}
+    data = ctx.s3.get_object(Bucket=request["bucket"], Key=key, **pinned)["Body"].read()
+    try:
+        with ctx.budget.admit(memory.estimate_bytes(pipeline.inspect(data), len(data))):
+            made = pipeline.preview(data, spec)
+    except PermanentError as error:
+        return {"error": {"reason": error.reason, "message": str(error)}}
+    ctx.s3.put_object(Bucket=ctx.stack.processed_bucket, Key=out_key, Body=made.data, ContentType="image/jpeg",
+                      Metadata={"width": str(made.width), "height": str(made.height)})
+    seconds = round(time.perf_counter() - started, 3)
+    logger.info("preview", extra={"source_key": key, "seconds": seconds})
+    return {"bucket": ctx.stack.processed_bucket, "key": out_key, "width": made.width, "height": made.height,
+            "seconds": seconds}

@@ -17,14 +17,19 @@ def test_upload_keys_cannot_escape_their_folder():
     assert keys.check_source_key("uploads/", key) == key
 
 
-@pytest.mark.parametrize("key", ["other/a.jpg", "uploads/a.jpg", "uploads/s/../a.jpg", "uploads/s/./a.jpg",
+@pytest.mark.parametrize("key", ["other/a.jpg", "uploads/", "uploads/s/../a.jpg", "uploads/s/./a.jpg",
                                  "uploads//a.jpg", "uploads/s/a.jpg/", "uploads/s/\x00.jpg", "uploads/" + "x" * 1100])
 def test_keys_outside_the_uploads_or_with_dot_segments_are_refused(key):
     with pytest.raises(keys.BadKey):
         keys.check_source_key("uploads/", key)
 
 
+def test_a_photo_straight_under_the_prefix_is_still_a_photo():
+    assert keys.check_source_key("uploads/", "uploads/a.jpg") == "uploads/a.jpg"
+
+
 def test_a_job_is_named_by_the_key_and_the_version_alone():
+    assert keys.job_version("v1", '"etag"') == "v1" and keys.job_version("null", '"etag"') == "etag"
     assert keys.job_id("uploads/s/a.jpg", "v1") == keys.job_id("uploads/s/a.jpg", "v1")
     assert len({keys.job_id("uploads/s/a.jpg", "v1"), keys.job_id("uploads/s/a.jpg", "v2"),
                 keys.job_id("uploads/s/b.jpg", "v1")}) == 3

@@ -1,81 +1,254 @@
-"""The web app's own rules, with a stack given by settings (presigning is local: no AWS needed)."""
+"""The web app's own rules, with a real PostgreSQL and a stack given by settings (presigning is
+local computation: no AWS is called here). Routes that read S3 are tested on the local stack."""
 
+import base64
 import json
+import re
+import socket
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from localpg import LocalPostgres
 from photo_jobs.settings import StackSource
-from webapp import create_app
+from webapp import accounts, create_app
+from webapp.security import limiter
 
 DEPLOYED = {
     "VIVIDART_SOURCE_BUCKET": "src", "VIVIDART_PROCESSED_BUCKET": "out", "VIVIDART_UPLOAD_PREFIX": "uploads/",
     "VIVIDART_LOCALSTACK_ENDPOINT": "http://127.0.0.1:4566", "VIVIDART_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+    "VIVIDART_QUEUE_URL": "http://127.0.0.1:4566/000000000000/jobs", "VIVIDART_TOPIC_ARN": "arn:aws:sns:us-east-1:000000000000:t",
 }
+PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = LocalPostgres(tmp_path_factory.mktemp("postgres") / "data", free_port()).start()
+    yield server.url
+    server.stop(remove=True)
 
 
 @pytest.fixture
-def client(monkeypatch):
+def app(database_url, monkeypatch):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "test")
-    app = create_app({"TESTING": True, "STACK_SOURCE": StackSource(DEPLOYED)})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test secret", "DATABASE_URL": database_url,
+                      "STACK_SOURCE": StackSource(DEPLOYED), "START_EVENTS": False})
+    limiter.reset()  # the limiter's counts outlive an app; each test starts with none
+    with app.extensions["db"].transaction() as conn:
+        conn.execute("TRUNCATE staff, api_tokens, shoots, sns_messages RESTART IDENTITY CASCADE")
+        staff = accounts.create_staff(conn, "ana@studio.example", PASSWORD, "Ana")
+        app.config["TOKEN"] = accounts.create_token(conn, staff.id, "tests")
+    yield app
+    app.extensions["db"].close()
+
+
+@pytest.fixture
+def client(app):
     return app.test_client()
 
 
-def ask(client, **body):
-    return client.post("/api/uploads", json=body)
+def bearer(app) -> dict:
+    return {"Authorization": f"Bearer {app.config['TOKEN']}"}
 
 
-def test_upload_grant_pins_key_type_size_and_spec(client):
-    response = ask(client, filename="Bride & Groom.jpg", content_type="image/jpeg", size=1234)
-    assert response.status_code == 201
-    grant = response.get_json()
-    assert grant["key"].startswith("uploads/") and grant["key"].endswith("/Bride & Groom.jpg")
-    assert grant["url"] == "http://127.0.0.1:4566/src"
-    fields = grant["fields"]
-    assert fields["key"] == grant["key"] and fields["Content-Type"] == "image/jpeg"
-    assert json.loads(fields["x-amz-meta-edit-spec"]) == {"version": 1, "preset": "original"}
-    import base64
-    policy = json.loads(base64.b64decode(fields["policy"]))
-    assert ["content-length-range", 1234, 1234] in policy["conditions"]
+def csrf_token(client, path="/signin") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def sign_in(client, password=PASSWORD):
+    return client.post("/signin", data={"email": "Ana@Studio.example", "password": password,
+                                        "csrf_token": csrf_token(client)})
+
+
+# --- who is asking ---------------------------------------------------------------------------
+
+PUBLIC = {"/signin", "/healthz", "/sns", "/api/openapi.json", "/static/<path:filename>"}
+
+
+def test_every_route_refuses_anonymous_callers(app, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.rule in PUBLIC or rule.rule.startswith("/g/") or rule.rule.startswith("/api/g/"):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(path, method=method, json={} if method != "GET" else None)
+            if path.startswith("/api/"):
+                assert response.status_code == 401, (method, rule.rule, response.status_code)
+                assert "sign in" in response.get_json()["message"]
+            elif method == "GET":
+                assert response.status_code == 302 and "/signin" in response.headers["Location"], (method, rule.rule)
+            else:  # a page's form post: refused before anything else (no CSRF token, no account)
+                assert response.status_code in (302, 400, 401), (method, rule.rule, response.status_code)
+            checked += 1
+    assert checked >= 15
+
+
+def test_a_wrong_or_revoked_token_is_refused(app, client):
+    assert client.get("/api/me", headers={"Authorization": "Bearer vat_not-a-real-token"}).status_code == 401
+    assert client.get("/api/me", headers=bearer(app)).get_json() == {"email": "ana@studio.example", "name": "Ana"}
+    with app.extensions["db"].transaction() as conn:
+        assert accounts.revoke_token(conn, app.config["TOKEN"])
+    assert client.get("/api/me", headers=bearer(app)).status_code == 401
+
+
+def test_sign_in_sets_a_safe_session_cookie_and_sign_out_ends_it(client):
+    response = sign_in(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie  # http locally
+    assert client.get("/api/me").status_code == 200
+    client.post("/signout", data={"csrf_token": csrf_token(client, "/")})
+    assert client.get("/api/me").status_code == 401
+
+
+def test_secure_cookies_on_https(database_url, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "START_EVENTS": False,
+                      "STACK_SOURCE": StackSource(DEPLOYED), "PUBLIC_URL": "https://studio.example"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/healthz", base_url="https://studio.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_wrong_password_is_refused_without_saying_which_half_was_wrong(client):
+    response = sign_in(client, password="not the password")
+    assert response.status_code == 401 and "do not match an account" in response.get_data(as_text=True)
+    assert client.get("/api/me").status_code == 401
+
+
+def test_sign_in_is_rate_limited(database_url, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "START_EVENTS": False,
+                      "STACK_SOURCE": StackSource(DEPLOYED)})
+    limiter.reset()
+    client = app.test_client()
+    token = csrf_token(client)
+    codes = [client.post("/signin", data={"email": "x@y.example", "password": "guess", "csrf_token": token}).status_code
+             for _ in range(8)]
+    assert codes[:5] == [401] * 5 and codes[-1] == 429
+
+
+def test_a_session_needs_the_csrf_token_to_change_anything(client):
+    sign_in(client)
+    refused = client.post("/api/shoots", json={"name": "Smith wedding"})
+    assert refused.status_code == 400 and "CSRF" in refused.get_json()["message"]
+    token = csrf_token(client, "/")
+    made = client.post("/api/shoots", json={"name": "Smith wedding"}, headers={"X-CSRFToken": token})
+    assert made.status_code == 201
+
+
+def test_a_token_needs_no_csrf_but_a_token_with_a_cookie_does(app, client):
+    assert client.post("/api/shoots", json={"name": "By token"}, headers=bearer(app)).status_code == 201
+    sign_in(client)  # now a cookie rides along: a page could have been tricked into this request
+    assert client.post("/api/shoots", json={"name": "Both"}, headers=bearer(app)).status_code == 400
+
+
+def test_security_headers(client):
+    headers = client.get("/signin").headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "http://127.0.0.1:4566" in csp  # uploads and images: the storage endpoint, nothing else
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+    assert "Strict-Transport-Security" not in headers  # http
+
+
+# --- shoots and uploads ----------------------------------------------------------------------
+
+def test_shoots_are_made_renamed_and_given_a_look(app, client):
+    made = client.post("/api/shoots", json={"name": "  Smith   wedding "}, headers=bearer(app)).get_json()
+    assert made["name"] == "Smith wedding" and re.fullmatch(r"[a-z0-9]{12}", made["id"])
+    assert made["default_spec"] == {"version": 1, "preset": "original"}
+    renamed = client.patch(f"/api/shoots/{made['id']}", json={"name": "Smith & Jones wedding",
+                                                               "default_spec": {"preset": "natural"}}, headers=bearer(app))
+    assert renamed.get_json()["name"] == "Smith & Jones wedding"
+    assert renamed.get_json()["default_spec"] == {"version": 1, "preset": "natural"}
+
+
+@pytest.mark.parametrize("body, status, message", [
+    ({}, 422, "name"),
+    ({"name": ""}, 422, "name"),
+    ({"name": "x" * 121}, 422, "name"),
+    ({"name": "ok", "default_spec": {"preset": "sparkle"}}, 400, "unknown preset"),
+    ([1, 2], 422, ""),
+])
+def test_bad_shoots_are_refused_with_a_reason(app, client, body, status, message):
+    response = client.post("/api/shoots", json=body, headers=bearer(app))
+    assert response.status_code == status and message in json.dumps(response.get_json())
+
+
+def test_an_upload_grant_pins_key_type_size_and_the_shoots_look(app, client):
+    shoot = client.post("/api/shoots", json={"name": "S", "default_spec": {"preset": "natural"}}, headers=bearer(app)).get_json()
+    grant = client.post(f"/api/shoots/{shoot['id']}/uploads", json={"filename": "Bride & Groom.jpg", "size": 1234},
+                        headers=bearer(app)).get_json()
+    assert grant["key"].startswith(f"uploads/{shoot['id']}/") and grant["key"].endswith("/Bride & Groom.jpg")
+    assert grant["method"] == "PUT" and grant["url"].startswith("http://127.0.0.1:4566/src/uploads/")
+    signed = parse_qs(urlsplit(grant["url"]).query)["X-Amz-SignedHeaders"][0].split(";")
+    assert {"content-length", "content-type", "x-amz-meta-edit-spec"} <= set(signed)
+    assert grant["headers"] == {"Content-Type": "image/jpeg", "x-amz-meta-edit-spec": '{"preset":"natural","version":1}'}
+
+
+def test_an_iphone_photo_without_a_type_is_taken_by_its_name(app, client):
+    shoot = client.post("/api/shoots", json={"name": "S"}, headers=bearer(app)).get_json()
+    for given in (None, "", "application/octet-stream"):
+        grant = client.post(f"/api/shoots/{shoot['id']}/uploads",
+                            json={"filename": "IMG_0042.HEIC", "size": 99, "content_type": given}, headers=bearer(app))
+        assert grant.status_code == 201 and grant.get_json()["headers"]["Content-Type"] == "image/heic"
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"content_type": "image/jpeg", "size": 1}, "filename is required"),
-    ({"filename": "a.gif", "content_type": "image/gif", "size": 1}, "content_type must be one of"),
-    ({"filename": "a.jpg", "content_type": "image/jpeg", "size": 0}, "size must be"),
-    ({"filename": "a.jpg", "content_type": "image/jpeg", "size": 10**12}, "size must be"),
-    ({"filename": "a.jpg", "content_type": "image/jpeg", "size": 5, "spec": {"preset": "x"}}, "unknown preset"),
+    ({"filename": "a.gif", "size": 1}, "not a photo we take"),
+    ({"filename": "a.jpg", "size": 0}, "size"),
+    ({"filename": "a.jpg", "size": 10 ** 12}, "size"),
+    ({"filename": "a.jpg", "size": 5, "spec": {"adjust": {"exposure": 9}}}, "adjust.exposure is 9"),
+    ({"filename": "a.jpg", "size": 5, "spec": {"watermark": {"text": "x" * 81}}}, "watermark.text"),
+    ({"filename": "a.jpg", "size": "many"}, "size"),
 ])
-def test_bad_upload_requests_say_why(client, body, message):
-    response = ask(client, **body)
-    assert response.status_code == 400
-    assert message in response.get_json()["error"]
+def test_bad_upload_requests_say_why(app, client, body, message):
+    shoot = client.post("/api/shoots", json={"name": "S"}, headers=bearer(app)).get_json()
+    response = client.post(f"/api/shoots/{shoot['id']}/uploads", json=body, headers=bearer(app))
+    assert 400 <= response.status_code < 500 and message in json.dumps(response.get_json())
 
 
-def test_not_json_is_refused(client):
-    response = client.post("/api/uploads", data="filename=a.jpg")
-    assert response.status_code == 400
+def test_multipart_requests_are_signed_only_for_the_granted_key(app, client):
+    shoot = client.post("/api/shoots", json={"name": "S"}, headers=bearer(app)).get_json()
+    other = client.post("/api/shoots", json={"name": "T"}, headers=bearer(app)).get_json()
+    grant = client.post(f"/api/shoots/{shoot['id']}/uploads", json={"filename": "big.tif", "size": 300_000_000 // 2},
+                        headers=bearer(app)).get_json()
+    sign = lambda shoot_id, **body: client.post(f"/api/shoots/{shoot_id}/uploads/sign",  # noqa: E731
+                                                json={"key": grant["key"], "grant": grant["grant"], **body}, headers=bearer(app))
+    created = sign(shoot["id"], method="POST").get_json()
+    assert "uploads" in created["url"] and created["headers"]["Content-Type"] == "image/tiff"
+    part = sign(shoot["id"], method="PUT", uploadId="abc", partNumber=3).get_json()
+    assert parse_qs(urlsplit(part["url"]).query)["partNumber"] == ["3"]
+    assert parse_qs(urlsplit(sign(shoot["id"], method="POST", uploadId="abc").get_json()["url"]).query)["uploadId"] == ["abc"]
+    assert sign(other["id"], method="POST").status_code == 403  # the grant is for another shoot's key
+    assert client.post(f"/api/shoots/{shoot['id']}/uploads/sign", json={"key": grant["key"] + "x", "grant": grant["grant"],
+                       "method": "PUT"}, headers=bearer(app)).status_code == 403
+    assert sign(shoot["id"], method="PUT", grant="forged").status_code in (403, 422)
+    assert sign(shoot["id"], method="DELETE").status_code == 400  # deleting objects is not part of uploading
 
 
-def test_before_deploy_the_api_says_so():
-    app = create_app({"TESTING": True, "STACK_SOURCE": StackSource({})})
-    response = app.test_client().get("/api/jobs/uploads/a.jpg")
-    assert response.status_code == 503
-    assert app.test_client().get("/healthz").get_json() == {"ok": True, "deployed": False}
+def test_the_openapi_document_describes_the_api(client):
+    document = client.get("/api/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/shoots", "/api/shoots/{shoot_id}", "/api/shoots/{shoot_id}/uploads", "/api/previews"} <= set(document["paths"])
+    assert "requestBody" in document["paths"]["/api/shoots/{shoot_id}/uploads"]["post"]
 
 
-def test_forged_sns_messages_are_refused(client):
-    forged = {"Type": "Notification", "MessageId": "1", "TopicArn": "arn:aws:sns:us-east-1:000000000000:t",
-              "Message": "{}", "Timestamp": "t", "SignatureVersion": "1", "Signature": "AAAA",
-              "SigningCertURL": "http://evil.example/cert.pem"}
-    response = client.post("/sns", data=json.dumps(forged), content_type="text/plain")
-    assert response.status_code == 400 and "not trusted" in response.get_json()["error"]
-
-
-def test_stack_file_is_reread_when_it_changes(tmp_path):
-    stack_file = tmp_path / "outputs.json"
-    source = StackSource({"VIVIDART_STACK_FILE": str(stack_file)})
-    assert not source.current().deployed
-    stack_file.write_text(json.dumps({"source_bucket": "a", "processed_bucket": "b", "queue_url": "ignored"}))
-    assert source.current().deployed and source.current().source_bucket == "a"
+@pytest.mark.parametrize("body", ["1" * 5000, "[" * 100_000 + "]" * 100_000, "\xff\xfe", "{", "null", "[]"])
+def test_bodies_that_are_not_what_a_route_takes_get_a_4xx(app, client, body):
+    response = client.post("/api/shoots", data=body.encode("latin-1"), content_type="application/json",
+                           headers=bearer(app))
+    assert 400 <= response.status_code < 500

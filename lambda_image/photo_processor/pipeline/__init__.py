@@ -21,7 +21,7 @@ from photo_processor.pipeline.errors import PermanentError
 from photo_processor.pipeline.outputs import OUTPUTS, Rendition
 
 __all__ = ["FILTERS", "OUTPUTS", "SRGB_ICC", "STAGES", "Header", "PermanentError", "Rendition", "Result",
-           "inspect", "render"]
+           "inspect", "preview", "render"]
 
 FILTERS = {**tone.COLOUR_FILTERS, **effects.PIXEL_FILTERS}  # every filter of the edit spec, by its name
 STAGES = ("decode", "geometry", "adjust", "effects", "resize", "sharpen", "encode")  # timed, in order
@@ -86,3 +86,29 @@ def render(source: bytes, spec: dict) -> Result:
     except Exception as error:  # noqa: BLE001 - deterministic: retrying the same bytes cannot help
         raise PermanentError("unprocessable", f"{type(error).__name__}: {error}") from error
     return Result(renditions, clock.timings, megapixels)
+
+
+def preview(source: bytes, spec: dict, edge: int = outputs.WEB_EDGE) -> Rendition:
+    """The web rendition this spec would give, quickly: the same stages on a picture decoded
+    at the size it needs (a JPEG's DCT scaling) and resized first. Point edits (tone, colour)
+    do not care about the order, and the effects scale with the picture."""
+    image = decode.open_image(source)
+    short_side = spec["crop"] != "original"  # a crop keeps at most the short side
+    scale = edge / (min(image.size) if short_side else max(image.size))
+    if image.format == "JPEG" and scale < 1:
+        image.draft("RGB", (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    try:
+        decode._load(image)
+        exif = decode.safe_exif(image)
+        pixels = decode.orient(decode.to_srgb(image, image.info.get("icc_profile")), decode.orientation_of(image))
+        pixels = geometry.fit(geometry.transform(pixels, spec), edge)
+        tone.adjust(pixels, spec)
+        effects.apply(pixels, spec)
+        outputs.sharpen(pixels, spec["adjust"]["sharpness"])
+        if spec["watermark"]:
+            outputs.watermark(pixels, spec["watermark"])
+        return outputs.encode_jpeg("preview", pixels, 85, exif)
+    except (PermanentError, MemoryError):
+        raise
+    except Exception as error:  # noqa: BLE001 - as render: the same bytes would fail the same way
+        raise PermanentError("corrupt", f"the image data could not be read ({type(error).__name__}: {error})") from error

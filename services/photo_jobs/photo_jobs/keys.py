@@ -36,8 +36,8 @@ def check_source_key(upload_prefix: str, key: str) -> str:
     if not isinstance(key, str) or not key.startswith(upload_prefix) or len(key.encode()) > MAX_KEY_BYTES:
         raise BadKey(f"not a photo key under {upload_prefix!r}")
     segments = key[len(upload_prefix):].split("/")
-    if len(segments) < 2 or any(s in ("", ".", "..") for s in segments) or re.search(r"[\x00-\x1f\x7f]", key):
-        raise BadKey("a photo key has a shoot folder and a name, with no '.', '..' or empty segments")
+    if any(s in ("", ".", "..") for s in segments) or re.search(r"[\x00-\x1f\x7f]", key):
+        raise BadKey("a photo key has no '.', '..' or empty segments")
     return key
 
 
@@ -55,8 +55,20 @@ def job_id(source_key: str, version: str) -> str:
     return hashlib.sha256(f"{source_key}\n{version}".encode()).hexdigest()[:20]
 
 
+def job_version(version_id: str | None, etag: str) -> str:
+    """What names the version of a source object: S3's version id, or in an unversioned bucket
+    (version "null"), its ETag."""
+    return version_id if version_id and version_id != "null" else etag.strip('"')
+
+
 def rendition_key(source_key: str, job: str, name: str, extension: str) -> str:
     return f"{RENDITIONS_PREFIX}{source_key}/{job}/{name}.{extension}"
+
+
+def preview_key(source_key: str, version: str, spec_json: str) -> str:
+    """Where a preview of this version with this (canonical) spec is kept: made once, reused."""
+    digest = hashlib.sha256(f"{version}\n{spec_json}".encode()).hexdigest()[:20]
+    return f"{PREVIEWS_PREFIX}{source_key}/{digest}.jpg"
 
 
 def job_record_key(source_key: str, job: str) -> str:
