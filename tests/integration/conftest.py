@@ -5,8 +5,8 @@ import pytest
 
 from stacks import RunningStack, stack_env
 
-# Ports apart from a developer's `make up` (4566/8080), so both can run at once.
-LOCALSTACK_PORT, WEB_PORT = 4666, 8180
+# Ports apart from a developer's `make up` (4566/8080/5433), so both can run at once.
+LOCALSTACK_PORT, WEB_PORT, POSTGRES_PORT = 4666, 8180, 5533
 
 
 @pytest.fixture(scope="session")
@@ -18,10 +18,10 @@ def stack(tmp_path_factory):
     """
     if reuse := os.environ.get("VIVIDART_TEST_STACK_DIR"):
         run_dir = Path(reuse)
-        yield RunningStack(stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, "vividart-it"), run_dir)
+        yield RunningStack(stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, POSTGRES_PORT, "vividart-it"), run_dir)
         return
     run_dir = tmp_path_factory.mktemp("embedded-stack")
-    running = RunningStack(stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, "vividart-it"), run_dir)
+    running = RunningStack(stack_env(run_dir, "embedded", LOCALSTACK_PORT, WEB_PORT, POSTGRES_PORT, "vividart-it"), run_dir)
     up = running.script("stack.sh", "up", check=False)
     if up.returncode != 0:
         running.script("stack.sh", "down", check=False)

@@ -303,3 +303,17 @@ def test_every_filter_of_the_spec_has_its_stage_and_changes_the_photo():
         edited = decode(outputs(base, edit_spec.parse({section: {name: value}}))["full"].data)
         difference = np.abs(np.asarray(edited, float) - np.asarray(plain, float)).mean()
         assert difference > 1, f"{section}.{name} = {value} changed nothing"
+
+
+@pytest.mark.parametrize("look", [{"preset": "natural"}, {"preset": "vintage", "crop": "4:5"},
+                                  {"preset": "warm_portrait", "rotate": 90, "watermark": {"text": "PROOF"}}])
+def test_a_preview_is_the_web_rendition_of_the_same_spec(look):
+    from photo_processor.pipeline import preview
+
+    source = photo(3000, 2000, seed=12, orientation=6)
+    spec = edit_spec.parse(look)
+    web = decode(outputs(source, spec)["web"].data)
+    made = decode(preview(source, spec).data)
+    assert made.size == web.size
+    difference = np.abs(np.asarray(made, float) - np.asarray(web, float)).mean()
+    assert difference < 2, difference  # in levels of 255: resized first, edited after, the same look

@@ -346,6 +346,8 @@ def retry(shoot_id, photo):
         abort(409, message=f"{found.name} is processed; apply an edit to make a new version")
     if found.record and found.record["error"]["reason"] != "gave_up":
         abort(409, message=f"{found.name} failed for good ({found.record['error']['reason']}): trying again cannot help")
+    if found.record:  # it reads "processing" again until the new try ends
+        aws("s3").delete_object(Bucket=stack().processed_bucket, Key=keys.job_record_key(found.key, found.job_id))
     send_job(found.key, found.version)
     return {"key": found.key, "job_id": found.job_id, "status": "processing", "error": None, "outputs": []}
 

@@ -1,0 +1,99 @@
+"""The documented JSON API against its own OpenAPI document, on the embedded stack.
+
+Schemathesis generates calls to every operation of /api/openapi.json (bodies, path and query
+parameters, valid and invalid) and each must be answered below 500. Path parameters name a real
+shoot, and a real photo in it, part of the time, so the calls reach past the "not found" answers.
+Every operation also answers 401 to a call without the staff token, or with a wrong one.
+"""
+
+import copy
+import re
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+
+from support import photo
+
+pytestmark = pytest.mark.integration
+
+# The shoot's live events: a server-sent stream that never ends, so no generated calls to it.
+STREAMS = r"/events$"
+RENDITIONS = ["full", "web", "thumb", "web_webp"]
+
+
+@pytest.fixture(scope="session")
+def openapi(stack) -> dict:
+    response = requests.get(f"{stack.web_url}/api/openapi.json", timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def real(stack) -> dict:
+    """A shoot made for this module, with one processed photo: path parameters that exist."""
+    shoot = stack.studio.create_shoot("Schema test")
+    key = stack.upload(photo(64, 48, seed=23), "schema test.jpg", shoot=shoot["id"])
+    assert stack.studio.wait(key, timeout=60)["status"] == "processed"
+    return {"shoot_id": shoot["id"], "photo": key.split("/", 2)[2], "key": key}
+
+
+@pytest.fixture(scope="session")
+def api_schema(stack, openapi, real):
+    config = SchemathesisConfig.from_dict({
+        "base-url": stack.web_url,
+        "headers": {"Authorization": f"Bearer {stack.staff['api_token']}"},
+        "max-redirects": 0,  # the rendition and download routes answer 302 to a storage URL
+        "request-timeout": 30,
+        "generation": {"mode": "all", "max-examples": 30, "database": "none"},
+    })
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(openapi), config=config)
+
+    @schema.hook
+    def flatmap_path_parameters(context, path_parameters):
+        """As generated, or with the real shoot (its photo, its job's key, a rendition's name) in place."""
+        known = {name: value for name, value in real.items() if name in (path_parameters or {})}
+        if not known:
+            return st.just(path_parameters)
+        options = [st.just(path_parameters), st.just({**path_parameters, **known})]
+        if "name" in path_parameters:
+            options.append(st.sampled_from([{**path_parameters, **known, "name": name} for name in RENDITIONS]))
+        return st.one_of(options)
+
+    @schema.hook
+    def flatmap_body(context, body):
+        """As generated, or naming the real photo where a body names photos (previews, edits)."""
+        if not isinstance(body, dict) or not {"key", "photos"} & body.keys():
+            return st.just(body)
+        known = {"key": real["key"]} if "key" in body else {"photos": [real["photo"]]}
+        return st.sampled_from([body, {**body, **known}])
+
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=STREAMS)
+
+
+@schema.parametrize()
+def test_no_operation_answers_a_server_error(case):
+    case.call_and_validate(checks=[not_a_server_error])
+
+
+def test_every_operation_needs_the_staff_token(stack, openapi, real):
+    operations = [(method.upper(), path) for path, item in openapi["paths"].items()
+                  for method in item if method in {"get", "put", "post", "patch", "delete"}]
+    assert len(operations) >= 10, operations
+    wrong = {}
+    for method, path in operations:
+        url = stack.web_url + re.sub(r"\{(\w+)\}", lambda m: requests.utils.quote(
+            real.get(m.group(1), "full" if m.group(1) == "name" else "x"), safe=""), path)
+        for label, headers in (("no token", {}), ("a wrong token", {"Authorization": "Bearer not-the-token"})):
+            body = {} if "requestBody" in openapi["paths"][path][method.lower()] else None
+            with requests.request(method, url, headers=headers, json=body, allow_redirects=False, stream=True,
+                                  timeout=30) as response:
+                if response.status_code != 401:
+                    wrong[f"{method} {path} with {label}"] = response.status_code
+    assert wrong == {}
