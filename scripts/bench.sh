@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed benchmarks: the photo pipeline against baselines measured in the same run (one core),
-# and, when `make up` is running, upload-to-processed latency and the Lambda cold start.
+# and, when `make up` is running, the stack: latency, a whole shoot, previews, open pages.
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/bootstrap.sh" no-docker >/dev/null
 cd "$ROOT"
-VIVIDART_RUN_DIR="$RUN_DIR" PYTHONPATH="$ROOT/services:$ROOT/lambda_image" exec "$PROJECT_VENV/bin/python" -m photo_processor.bench "$@"
+VIVIDART_RUN_DIR="$RUN_DIR" PYTHONPATH="$ROOT/scripts" exec "$PROJECT_VENV/bin/python" -m bench "$@"

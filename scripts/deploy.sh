@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Terraform against the running local stack, through tflocal, from a work copy of terraform/.
-#   scripts/deploy.sh apply     apply, then write the outputs to $RUN_DIR/outputs.json
+#   scripts/deploy.sh apply     apply, then write the outputs to $OUTPUTS_FILE
 #   scripts/deploy.sh plan      exit 0: nothing to change, 2: changes, 1: error
 #   scripts/deploy.sh outputs   print the outputs as one JSON object
 source "$(dirname "$0")/lib.sh"
@@ -30,13 +30,15 @@ JSON
   fi
 }
 
+terraform_outputs() {
+  cd "$WORK" && "$TF_CMD" output -json | "$PROJECT_VENV/bin/python" -c \
+    'import json,sys; print(json.dumps({k: v["value"] for k, v in json.load(sys.stdin).items()}, indent=2))'
+}
+
 outputs() {  # Terraform's outputs, and on the local stack its staff account and API token
-  cd "$WORK" && "$TF_CMD" output -json | "$PROJECT_VENV/bin/python" -c '
-import json, os, sys
-outputs = {k: v["value"] for k, v in json.load(sys.stdin).items()}
-if os.path.exists(sys.argv[1]):
-    outputs.update(json.load(open(sys.argv[1])))
-print(json.dumps(outputs, indent=2))' "$RUN_DIR/staff.json"
+  "$PROJECT_VENV/bin/python" -c 'import json,os,sys; o=json.load(open(sys.argv[1]))
+if os.path.exists(sys.argv[2]): o.update(json.load(open(sys.argv[2])))
+print(json.dumps(o, indent=2))' "$OUTPUTS_FILE" "$RUN_DIR/staff.json"
 }
 
 case "$ACTION" in
@@ -44,7 +46,8 @@ case "$ACTION" in
     prepare
     tflocal_ apply -input=false -auto-approve -no-color -var-file="$VARS" > "$RUN_DIR/terraform-apply.log" \
       || { tail -40 "$RUN_DIR/terraform-apply.log" >&2; die "terraform apply failed (log: $RUN_DIR/terraform-apply.log)"; }
-    outputs > "$RUN_DIR/outputs.json.tmp" && mv "$RUN_DIR/outputs.json.tmp" "$RUN_DIR/outputs.json"
+    mkdir -p -m 755 "$(dirname "$OUTPUTS_FILE")"
+    terraform_outputs > "$OUTPUTS_FILE.tmp" && chmod 644 "$OUTPUTS_FILE.tmp" && mv "$OUTPUTS_FILE.tmp" "$OUTPUTS_FILE"
     ;;
   plan)
     prepare
@@ -53,7 +56,7 @@ case "$ACTION" in
     exit $?
     ;;
   outputs)
-    [ -f "$WORK/terraform.tfstate" ] || die "nothing is deployed (run make up)"
+    [ -f "$OUTPUTS_FILE" ] || die "nothing is deployed (run make up)"
     outputs
     ;;
   *) die "usage: deploy.sh apply|plan|outputs" ;;

@@ -5,6 +5,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${VIVIDART_CACHE:-$HOME/.cache/vividart}"   # toolchains, venvs, wheels: outside the repo
 RUN_DIR="${VIVIDART_RUN_DIR:-$ROOT/.run}"          # this checkout's running stack: logs, state
+# The deployment's outputs (no secrets): in a folder of their own, which the web app's container
+# (not root) mounts and reads, whatever the run folder's own permissions.
+OUTPUTS_FILE="$RUN_DIR/stack/outputs.json"
 LOCALSTACK_PORT="${LOCALSTACK_PORT:-4566}"
 WEB_PORT="${WEB_PORT:-8080}"
 POSTGRES_PORT="${POSTGRES_PORT:-5433}"

@@ -56,7 +56,7 @@ database_url() {
 # instance can be started beside the first (the tests do).
 write_web_env() {
   cat > "$RUN_DIR/web.env" <<ENV
-VIVIDART_STACK_FILE=$RUN_DIR/outputs.json
+VIVIDART_STACK_FILE=$OUTPUTS_FILE
 VIVIDART_LOCALSTACK_ENDPOINT=$ENDPOINT
 VIVIDART_WEB_SNS_ALLOWED_TOPICS=arn:aws:sns:*:000000000000:*
 VIVIDART_WEB_DATABASE_URL=$(database_url)
@@ -100,7 +100,7 @@ forget_state_of_old_localstack() {
   local session marker="$RUN_DIR/terraform/localstack-session"
   session="$(curl -fsS --max-time 5 "$ENDPOINT/_localstack/info" | "$PROJECT_VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["session_id"])')"
   if [ "$(cat "$marker" 2>/dev/null)" != "$session" ]; then
-    rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup" "$RUN_DIR/outputs.json"
+    rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup" "$OUTPUTS_FILE"
     mkdir -p "$RUN_DIR/terraform" && echo "$session" > "$marker"
   fi
 }
@@ -123,7 +123,7 @@ stop_pid() {
 up() {
   local mode started=$SECONDS
   mode="$(choose_mode)"
-  mkdir -p "$RUN_DIR" && echo "$mode" > "$RUN_DIR/mode"
+  mkdir -p "$RUN_DIR" && mkdir -p -m 755 "$(dirname "$OUTPUTS_FILE")" && echo "$mode" > "$RUN_DIR/mode"
   say "mode: $mode (LocalStack $ENDPOINT, web $WEB_URL, PostgreSQL 127.0.0.1:$POSTGRES_PORT)"
   step "bootstrap" "$ROOT/scripts/bootstrap.sh" "$([ "$mode" = compose ] && echo docker || echo no-docker)"
   step "start the $mode stack" "start_$mode"
@@ -158,7 +158,7 @@ down() {
   if docker_running; then  # Lambda containers the executor started
     docker ps -aq --filter "label=vividart.stack=$COMPOSE_PROJECT" | xargs -r docker rm -f >/dev/null
   fi
-  rm -f "$RUN_DIR/outputs.json" "$RUN_DIR/mode" "$RUN_DIR/staff.json" "$RUN_DIR/web.env"
+  rm -f "$OUTPUTS_FILE" "$RUN_DIR/mode" "$RUN_DIR/staff.json" "$RUN_DIR/web.env"
   rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup"
   say "stopped"
 }

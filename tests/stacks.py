@@ -27,7 +27,7 @@ class RunningStack:
 
     @property
     def outputs(self) -> dict:
-        return json.loads((self.run_dir / "outputs.json").read_text())
+        return json.loads((self.run_dir / "stack" / "outputs.json").read_text())
 
     @property
     def staff(self) -> dict:

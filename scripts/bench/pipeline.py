@@ -4,7 +4,8 @@
     baseline  a straightforward Pillow implementation of the same edit and outputs
     floor     the pipeline's own decode, resize and encoders, no edits
 
-Run by `make bench`; ends with one line `BENCH {json}`.
+Each runs as the processor does (photo_processor.runtime: memory kept for reuse, one OpenCV
+thread). Run by `make bench` (scripts/bench/__main__.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import time
 from PIL import Image, ImageCms, ImageEnhance, ImageFilter, ImageOps
 
 from photo_jobs import spec as edit_spec
-from photo_processor import pipeline
+from photo_processor import pipeline, runtime
+from photo_processor.pipeline import decode, outputs
 
 SIZES = {"12mp": (4000, 3000), "24mp": (6000, 4000)}
 ROUNDS = 5
@@ -51,25 +53,25 @@ def run_baseline(source: bytes) -> dict[str, float]:
     image.load()
     image = ImageOps.exif_transpose(image)
     if icc := image.info.get("icc_profile"):
-        image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), pipeline.SRGB, outputMode="RGB")
+        image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), decode.SRGB, outputMode="RGB")
     image = ImageEnhance.Contrast(image).enhance(1.08)
     image = ImageEnhance.Color(image).enhance(1.15)
     image = ImageEnhance.Brightness(image).enhance(1.03)
     full = image.filter(ImageFilter.UnsharpMask(radius=2, percent=40, threshold=2))
     sizes = {"full": full}
-    for size, edge in (("web", pipeline.WEB_EDGE), ("thumb", pipeline.THUMB_EDGE)):
+    for size, edge in outputs.SIZES.items():
         sizes[size] = full.copy()
         sizes[size].thumbnail((edge, edge), Image.Resampling.LANCZOS)
     for _, size, fmt, quality in pipeline.OUTPUTS:  # the same files: same qualities, same WebP effort
-        sizes[size].save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC, method=pipeline.WEBP_METHOD)
+        sizes[size].save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC, method=outputs.WEBP_METHOD)
     return {}
 
 
 def run_floor(source: bytes) -> dict[str, float]:
     """The pipeline's own codecs and resizing, no edits: decode once, make the sizes, encode the outputs."""
-    pixels = pipeline.decode_jpeg(source)
-    web = pipeline.fit(pixels, pipeline.WEB_EDGE)
-    pipeline.encode_all({"full": pixels, "web": web, "thumb": pipeline.fit(web, pipeline.THUMB_EDGE)}, None, b"")
+    sizes = {"full": decode.decode_jpeg(source)}
+    outputs.make_sizes(sizes)
+    outputs.encode_all(sizes, None, b"")
     return {}
 
 
@@ -84,7 +86,7 @@ RUNNERS = {"pipeline": run_pipeline, "floor": run_floor, "baseline": run_baselin
 def measure(photo_path: str) -> dict[str, dict]:
     """Each kind in its own process on one core, taking turns for ROUNDS rounds, so a slow spell
     of the machine falls on all of them alike; each kind's best round counts."""
-    children = {kind: subprocess.Popen([sys.executable, "-m", "photo_processor.bench", "--child", kind, photo_path],
+    children = {kind: subprocess.Popen([sys.executable, "-m", "bench.pipeline", "--child", kind, photo_path],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ)
                 for kind in RUNNERS}
     best: dict[str, dict] = {}
@@ -110,6 +112,7 @@ def measure(photo_path: str) -> dict[str, dict]:
 def child(kind: str, photo_path: str) -> None:
     """Runs `kind` once per line read; prints its time, stages and the process's peak memory."""
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    runtime.prepare()
     with open(photo_path, "rb") as photo:
         source = photo.read()
     # The peak is counted from here: the kernel's high-water mark is reset to what is in use now.
@@ -124,7 +127,8 @@ def child(kind: str, photo_path: str) -> None:
                           "start_mb": before / 1024}), flush=True)
 
 
-def main() -> None:
+def run() -> dict[str, float]:
+    """The pipeline's figures for each size, printed as they come."""
     figures: dict[str, float] = {}
     for size, (width, height) in SIZES.items():
         with tempfile.NamedTemporaryFile(suffix=".jpg") as photo:
@@ -142,56 +146,9 @@ def main() -> None:
               f"pipeline/baseline {figures[f'pipeline_vs_baseline_{size}']:.2f}, "
               f"pipeline/floor {figures[f'pipeline_vs_floor_{size}']:.2f}, "
               f"peak {results['pipeline']['peak_mb']:.0f} MB (the process before it started: "
-              f"{results['pipeline']['start_mb']:.0f} MB)")
-    figures.update(local_stack_latency())
-    print("BENCH " + json.dumps(figures, sort_keys=True))
-
-
-def local_stack_latency() -> dict[str, float]:
-    """With `make up` running: upload-to-processed time of a 12 MP photo, and the Lambda's cold start."""
-    outputs_file = os.path.join(os.environ.get("VIVIDART_RUN_DIR", ".run"), "outputs.json")
-    if not os.path.exists(outputs_file):
-        print("local stack: not running (make up), upload latency not measured")
-        return {}
-    import boto3
-
-    from vividart_cli.client import WebClient
-
-    with open(outputs_file) as handle:
-        outputs = json.load(handle)
-    client = WebClient(outputs["web_url"])
-    photo = photographic(*SIZES["12mp"])
-    started = time.perf_counter()
-    key = client.upload(photo, f"bench-{time.time_ns()}.jpg", spec={"preset": "natural"})
-    event = _first_event(outputs["web_url"], key, timeout=120)  # as the web app received it over SNS
-    latency = time.perf_counter() - started
-    logs = boto3.client("logs", endpoint_url=outputs["localstack_endpoint"], region_name=outputs["region"],
-                        aws_access_key_id="test", aws_secret_access_key="test")
-    reports = logs.filter_log_events(logGroupName=outputs["log_group"], filterPattern='"Init Duration"')["events"]
-    cold = [float(e["message"].split("Init Duration: ")[1].split(" ms")[0])
-            for e in reports if "Init Duration: " in e["message"]]
-    print(f"local stack: 12 MP upload to its {event['type']} event in {latency:.2f} s"
-          + (f"; Lambda cold start (Init Duration) {max(cold):.0f} ms" if cold else ""))
-    figures = {"upload_to_processed_12mp_s": round(latency, 3)}
-    if cold:
-        figures["lambda_cold_start_ms"] = round(max(cold), 1)
+              f"{results['pipeline']['start_mb']:.0f} MB)", flush=True)
     return figures
 
 
-def _first_event(web_url: str, key: str, timeout: float) -> dict:
-    import requests
-
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        events = requests.get(web_url + "/api/events/recent", timeout=10).json()["events"]
-        if found := [e for e in events if e["source"]["key"] == key]:
-            return found[0]
-        time.sleep(0.05)
-    raise TimeoutError(f"no event for {key} within {timeout:.0f} s")
-
-
-if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3])
-    else:
-        main()
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--child":
+    child(sys.argv[2], sys.argv[3])

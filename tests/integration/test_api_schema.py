@@ -7,6 +7,7 @@ Every operation also answers 401 to a call without the staff token, or with a wr
 """
 
 import copy
+import os
 import re
 
 import pytest
@@ -23,6 +24,9 @@ pytestmark = pytest.mark.integration
 # The shoot's live events: a server-sent stream that never ends, so no generated calls to it.
 STREAMS = r"/events$"
 RENDITIONS = ["full", "web", "thumb", "web_webp"]
+# Generated calls per operation (valid and invalid together), besides the coverage phase's edge cases;
+# more for a deeper search: VIVIDART_SCHEMA_EXAMPLES=300 takes a few minutes.
+EXAMPLES = int(os.environ.get("VIVIDART_SCHEMA_EXAMPLES", "40"))
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +38,7 @@ def openapi(stack) -> dict:
 
 @pytest.fixture(scope="session")
 def real(stack) -> dict:
-    """A shoot made for this module, with one processed photo: path parameters that exist."""
+    """A shoot made for these tests, with one processed photo in it: path parameters that exist."""
     shoot = stack.studio.create_shoot("Schema test")
     key = stack.upload(photo(64, 48, seed=23), "schema test.jpg", shoot=shoot["id"])
     assert stack.studio.wait(key, timeout=60)["status"] == "processed"
@@ -48,7 +52,7 @@ def api_schema(stack, openapi, real):
         "headers": {"Authorization": f"Bearer {stack.staff['api_token']}"},
         "max-redirects": 0,  # the rendition and download routes answer 302 to a storage URL
         "request-timeout": 30,
-        "generation": {"mode": "all", "max-examples": 30, "database": "none"},
+        "generation": {"mode": "all", "max-examples": EXAMPLES, "database": "none"},
     })
     schema = schemathesis.openapi.from_dict(copy.deepcopy(openapi), config=config)
 
@@ -90,8 +94,8 @@ def test_every_operation_needs_the_staff_token(stack, openapi, real):
     for method, path in operations:
         url = stack.web_url + re.sub(r"\{(\w+)\}", lambda m: requests.utils.quote(
             real.get(m.group(1), "full" if m.group(1) == "name" else "x"), safe=""), path)
+        body = {} if "requestBody" in openapi["paths"][path][method.lower()] else None  # 401 before any 422
         for label, headers in (("no token", {}), ("a wrong token", {"Authorization": "Bearer not-the-token"})):
-            body = {} if "requestBody" in openapi["paths"][path][method.lower()] else None
             with requests.request(method, url, headers=headers, json=body, allow_redirects=False, stream=True,
                                   timeout=30) as response:
                 if response.status_code != 401:

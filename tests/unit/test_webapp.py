@@ -180,12 +180,23 @@ def test_shoots_are_made_renamed_and_given_a_look(app, client):
     ({}, 422, "name"),
     ({"name": ""}, 422, "name"),
     ({"name": "x" * 121}, 422, "name"),
+    ({"name": "a\u0000b"}, 400, "control characters"),  # PostgreSQL text cannot hold NUL
+    ({"name": "line\nbreak"}, 400, "control characters"),
     ({"name": "ok", "default_spec": {"preset": "sparkle"}}, 400, "unknown preset"),
     ([1, 2], 422, ""),
 ])
 def test_bad_shoots_are_refused_with_a_reason(app, client, body, status, message):
     response = client.post("/api/shoots", json=body, headers=bearer(app))
     assert response.status_code == status and message in json.dumps(response.get_json())
+
+
+@pytest.mark.parametrize("shoot_id", ["a%00b", "NOT-AN-ID", "x" * 13, "%E2%80%A8"])
+def test_a_shoot_id_that_cannot_exist_is_404(app, client, shoot_id):
+    for method, path, body in (("GET", "", None), ("PATCH", "", {"name": "x"}),
+                               ("POST", "/uploads", {"filename": "a.jpg", "size": 1}), ("POST", "/edits", {"spec": {}}),
+                               ("GET", "/photos/a.jpg", None)):
+        response = client.open(f"/api/shoots/{shoot_id}{path}", method=method, headers=bearer(app), json=body)
+        assert response.status_code == 404, (method, path, response.status_code)
 
 
 def test_an_upload_grant_pins_key_type_size_and_the_shoots_look(app, client):

@@ -6,6 +6,7 @@ prefix, so a photo put straight into the bucket there (an `aws s3 sync`) belongs
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from dataclasses import dataclass
@@ -43,9 +44,16 @@ def _shoot(row) -> Shoot | None:
 def _clean_name(name) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ShootError("a shoot needs a name")
+    if re.search(r"[\x00-\x1f\x7f]", name):
+        raise ShootError("a shoot's name has no control characters")
     if len(name.strip()) > MAX_NAME:
         raise ShootError(f"a shoot's name has at most {MAX_NAME} characters")
     return " ".join(name.split())
+
+
+def is_id(text: str) -> bool:
+    """The shape of a shoot's id: what can be looked up at all."""
+    return bool(re.fullmatch(r"[a-z0-9]{12}", text))
 
 
 def new_id() -> str:
@@ -60,6 +68,8 @@ def create(conn: psycopg.Connection, name: str, staff_id: int | None, spec: dict
 
 
 def get(conn: psycopg.Connection, shoot_id: str) -> Shoot | None:
+    if not is_id(shoot_id):
+        return None
     return _shoot(conn.execute("SELECT * FROM shoots WHERE id = %s", (shoot_id,)).fetchone())
 
 
