@@ -100,6 +100,7 @@ resource "aws_lambda_function" "processor" {
       VIVIDART_TOPIC_ARN        = aws_sns_topic.events.arn
       VIVIDART_QUEUE_URL        = "https://sqs.${var.region}.amazonaws.com/${local.account_id}/${local.jobs_queue_name}"
       VIVIDART_DLQ_URL          = aws_sqs_queue.dlq.url
+      VIVIDART_STUDIO_NAME      = var.studio_name
     }
   }
   depends_on = [aws_cloudwatch_log_group.processor, aws_iam_role_policy.processor]

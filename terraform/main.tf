@@ -93,6 +93,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "source" {
   }
 }
 
+resource "aws_s3_bucket_lifecycle_configuration" "processed" {
+  bucket = aws_s3_bucket.processed.id
+  rule {
+    # previews of edits being tried out: made again in a second if wanted
+    id     = "expire-previews"
+    status = "Enabled"
+    filter {
+      prefix = "previews/"
+    }
+    expiration {
+      days = 1
+    }
+  }
+}
+
 # --- jobs queue ----------------------------------------------------------------------------
 
 resource "aws_sqs_queue" "dlq" {
@@ -160,4 +175,11 @@ resource "aws_sns_topic_subscription" "web" {
   endpoint  = "${var.web_url}/sns"
   # The web app confirms its own subscription (after checking the SNS signature).
   endpoint_auto_confirms = true
+}
+
+# --- email -----------------------------------------------------------------------------------
+
+# The studio's own address, verified with SES: clients' selections are emailed to it.
+resource "aws_ses_email_identity" "studio" {
+  email = var.studio_email
 }

@@ -30,6 +30,14 @@ output "topic_arn" {
   value = aws_sns_topic.events.arn
 }
 
+output "studio_name" {
+  value = var.studio_name
+}
+
+output "studio_email" {
+  value = var.studio_email
+}
+
 output "web_url" {
   value = var.web_url
 }

@@ -18,6 +18,26 @@ variable "environment" {
   }
 }
 
+variable "studio_name" {
+  description = "The studio's name: on its client galleries and across every proof."
+  type        = string
+  default     = "VividArt Studio"
+  validation {
+    condition     = length(var.studio_name) >= 1 && length(var.studio_name) <= 60
+    error_message = "studio_name: 1 to 60 characters."
+  }
+}
+
+variable "studio_email" {
+  description = "The studio's email address: clients' selections are sent to it through SES (a verified identity; on AWS, confirm the email SES sends it)."
+  type        = string
+  default     = "studio@vividart.local"
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+$", var.studio_email))
+    error_message = "studio_email: an email address."
+  }
+}
+
 variable "region" {
   description = "AWS region."
   type        = string

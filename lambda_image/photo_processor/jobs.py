@@ -127,7 +127,7 @@ def render_and_store(ctx: Context, job_id: str, source: dict, spec: dict, head: 
             timings["wait"] = _ms(waited)
             if not ctx.may_start(memory.estimate_seconds(header) + SPARE_SECONDS):
                 raise OutOfTime(f"{header.pixels / 1e6:.0f} MP would not finish in this invocation")
-            result = pipeline.render(data, spec)
+            result = pipeline.render(data, spec, proof_text=f"{ctx.stack.studio_name} · PROOF")
         del data
         timings.update(result.timings_ms)
     except PermanentError as error:

@@ -62,8 +62,12 @@ def run_baseline(source: bytes) -> dict[str, float]:
     for size, edge in outputs.SIZES.items():
         sizes[size] = full.copy()
         sizes[size].thumbnail((edge, edge), Image.Resampling.LANCZOS)
-    for _, size, fmt, quality in pipeline.OUTPUTS:  # the same files: same qualities, same WebP effort
-        sizes[size].save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC, method=outputs.WEBP_METHOD)
+    for _, size, fmt, quality, proof in pipeline.OUTPUTS:  # the same files: same qualities, same WebP effort
+        image = sizes[size]
+        if proof:  # the studio's name across it, as Pillow would lay it on
+            image = Image.alpha_composite(image.convert("RGBA"), Image.fromarray(
+                outputs._proof_overlay(image.width, image.height, "PROOF"), "RGBA")).convert("RGB")
+        image.save(io.BytesIO(), fmt, quality=quality, icc_profile=pipeline.SRGB_ICC, method=outputs.WEBP_METHOD)
     return {}
 
 
@@ -71,7 +75,7 @@ def run_floor(source: bytes) -> dict[str, float]:
     """The pipeline's own codecs and resizing, no edits: decode once, make the sizes, encode the outputs."""
     sizes = {"full": decode.decode_jpeg(source)}
     outputs.make_sizes(sizes)
-    outputs.encode_all(sizes, None, b"")
+    outputs.encode_all(sizes, None, b"", "PROOF")
     return {}
 
 

@@ -20,12 +20,13 @@ def outputs(source: bytes, spec=ORIGINAL) -> dict:
     return {r.name: r for r in render(source, spec).renditions}
 
 
-def test_four_renditions_with_their_sizes():
+def test_every_rendition_with_its_size():
     result = outputs(photo(4000, 3000))
     assert {n: (r.width, r.height, r.format) for n, r in result.items()} == {
-        "full": (4000, 3000, "jpeg"), "web": (2048, 1536, "jpeg"),
-        "thumb": (400, 300, "jpeg"), "web_webp": (2048, 1536, "webp")}
-    assert decode(result["web_webp"].data).format == "WEBP"
+        "full": (4000, 3000, "jpeg"), "web": (2048, 1536, "jpeg"), "thumb": (400, 300, "jpeg"),
+        "web_webp": (2048, 1536, "webp"), "thumb_webp": (400, 300, "webp"),
+        "proof": (2048, 1536, "jpeg"), "proof_thumb": (400, 300, "jpeg")}
+    assert decode(result["web_webp"].data).format == "WEBP" and decode(result["thumb_webp"].data).format == "WEBP"
     assert all(decode(r.data).size == (r.width, r.height) for r in result.values())
     assert all(decode(r.data).info["icc_profile"] == SRGB_ICC for r in result.values())
 
@@ -37,6 +38,8 @@ def test_every_rendition_keeps_the_colours(fmt):
     image.paste((30, 170, 60), (1000, 0, 2000, 1000))
     image.paste((40, 50, 190), (2000, 0, 3000, 1000))
     for rendition in outputs(encoded(image, fmt, quality=95) if fmt == "JPEG" else encoded(image, fmt)).values():
+        if rendition.name.startswith("proof"):
+            continue  # marked by design: test_a_proof_carries_the_studios_name_across_the_whole_picture
         out = decode(rendition.data).convert("RGB")
         for share, expected in ((1 / 6, (200, 40, 30)), (1 / 2, (30, 170, 60)), (5 / 6, (40, 50, 190))):
             pixel = out.getpixel((round(out.width * share), out.height // 2))
@@ -187,7 +190,21 @@ def test_watermark_marks_every_rendition_in_its_corner():
 
 @pytest.mark.parametrize("preset", list(edit_spec.PRESETS))
 def test_every_preset_renders(preset):
-    assert len(render(photo(300, 200), edit_spec.parse({"preset": preset})).renditions) == 4
+    assert len(render(photo(300, 200), edit_spec.parse({"preset": preset})).renditions) == 7
+
+
+def test_a_proof_carries_the_studios_name_across_the_whole_picture():
+    result = render(photo(2400, 1600, seed=6), ORIGINAL, proof_text="Studio Name · PROOF").renditions
+    clean, proof = (np.asarray(decode(r.data), float) for r in result if r.name in ("web", "proof"))
+    for clean_image, proof_image in ((clean, proof),):
+        marked = np.abs(proof_image - clean_image).max(axis=2) > 25
+        height, width = marked.shape
+        # marked in every ninth of the picture: there is no corner to crop the mark away
+        for row in range(3):
+            for column in range(3):
+                cell = marked[row * height // 3:(row + 1) * height // 3, column * width // 3:(column + 1) * width // 3]
+                assert cell.mean() > 0.003, (row, column)
+        assert marked.mean() < 0.25  # and the photo still shows through
 
 
 @pytest.mark.parametrize("data, reason", [

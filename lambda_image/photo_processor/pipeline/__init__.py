@@ -54,7 +54,7 @@ def inspect(source: bytes) -> Header:
         image.close()
 
 
-def render(source: bytes, spec: dict) -> Result:
+def render(source: bytes, spec: dict, proof_text: str = "PROOF") -> Result:
     clock = _Clock()
     image = decode.open_image(source)
     megapixels = image.width * image.height / 1e6
@@ -79,7 +79,7 @@ def render(source: bytes, spec: dict) -> Result:
         for array in sizes.values():  # output sharpening: each size at its own scale stays crisp
             outputs.sharpen(array, spec["adjust"]["sharpness"])
         clock.lap("sharpen")
-        renditions = outputs.encode_all(sizes, spec["watermark"], exif)
+        renditions = outputs.encode_all(sizes, spec["watermark"], exif, proof_text)
         clock.lap("encode")
     except (PermanentError, MemoryError):
         raise

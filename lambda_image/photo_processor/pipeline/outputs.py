@@ -20,9 +20,13 @@ from photo_processor.pipeline.geometry import bands, fit
 
 WEB_EDGE, THUMB_EDGE = 2048, 400
 SIZES = {"web": WEB_EDGE, "thumb": THUMB_EDGE}  # besides "full"; each made from the one before
-# name, size it is encoded from, format, quality: what every job produces, in this order.
-OUTPUTS = (("full", "full", "JPEG", 90), ("web", "web", "JPEG", 85),
-           ("thumb", "thumb", "JPEG", 80), ("web_webp", "web", "WEBP", 80))
+# name, size it is encoded from, format, quality, proof: what every job produces, in this order.
+# Proofs carry the studio's name across the whole picture: what a client sees of a photo before
+# buying it, made with the others so a gallery opens at once.
+OUTPUTS = (("full", "full", "JPEG", 90, False), ("web", "web", "JPEG", 85, False),
+           ("thumb", "thumb", "JPEG", 80, False), ("web_webp", "web", "WEBP", 80, False),
+           ("thumb_webp", "thumb", "WEBP", 75, False), ("proof", "web", "JPEG", 80, True),
+           ("proof_thumb", "thumb", "JPEG", 75, True))
 WEBP_METHOD = 2  # libwebp's effort: 2.4x faster than 3 or 4, files about 3 % larger at the same quality
 _HALO = 2  # rows a 5-tap blur reads beyond its band
 
@@ -45,7 +49,7 @@ def make_sizes(arrays: dict[str, np.ndarray]) -> None:
         larger = arrays[size] = fit(larger, edge)
 
 
-def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes) -> list[Rendition]:
+def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes, proof_text: str) -> list[Rendition]:
     """Every output in OUTPUTS from its size's array (changed in place). One size at a time, and
     each array let go once encoded: the full-size one is gone before the next size."""
     out: dict[str, Rendition] = {}
@@ -53,11 +57,44 @@ def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes) ->
         pixels = arrays.pop(size)
         if mark:
             watermark(pixels, mark)
-        jobs = [(name, fmt, quality) for name, source_size, fmt, quality in OUTPUTS if source_size == size]
-        for name, fmt, quality in sorted(jobs, key=lambda job: job[1] == "JPEG"):  # JPEG last: it swaps channels
-            out[name] = encode_webp(name, pixels, quality, exif) if fmt == "WEBP" else encode_jpeg(name, pixels, quality, exif)
+        jobs = [(name, fmt, quality, proof) for name, source_size, fmt, quality, proof in OUTPUTS if source_size == size]
+        # proofs first (a copy each), then WebP, then JPEG last: it swaps the channels in place
+        for name, fmt, quality, proof in sorted(jobs, key=lambda job: (not job[3], job[1] == "JPEG")):
+            source = proof_marked(pixels, proof_text) if proof else pixels
+            out[name] = encode_webp(name, source, quality, exif) if fmt == "WEBP" else encode_jpeg(name, source, quality, exif)
         del pixels
     return [out[name] for name, *_ in OUTPUTS]
+
+
+def proof_marked(pixels: np.ndarray, text: str) -> np.ndarray:
+    """A copy with `text` across the whole picture, diagonally and repeated: no corner to crop away."""
+    height, width = pixels.shape[:2]
+    keep, ink = _proof_layers(width, height, text)
+    return cv2.add(cv2.multiply(pixels, keep, scale=1 / 255), ink)  # pixel * (1 - alpha) + colour * alpha
+
+
+@functools.lru_cache(maxsize=6)  # a shoot's web and thumb sizes, landscape and portrait: 17 MB each at most
+def _proof_layers(width: int, height: int, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The overlay as two 8-bit layers: what each pixel keeps of the photo, and the ink added."""
+    overlay = _proof_overlay(width, height, text)  # 8-bit RGBA: no float copies of a 2048 px picture
+    alpha = cv2.merge([overlay[..., 3]] * 3)
+    return cv2.subtract(255, alpha), cv2.multiply(np.ascontiguousarray(overlay[..., :3]), alpha, scale=1 / 255)
+
+
+def _proof_overlay(width: int, height: int, text: str) -> np.ndarray:
+    size = max(10, round(max(width, height) / 24))
+    font = _font(size)
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=font)
+    tile = Image.new("RGBA", (right - left + 3 * size, bottom - top + 3 * size), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).text((size - left, size - top), text, font=font, fill=(255, 255, 255, 110),
+                              stroke_width=max(1, size // 18), stroke_fill=(0, 0, 0, 70))
+    tile = tile.rotate(28, expand=True, resample=Image.Resampling.BICUBIC)
+    layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    step_x, step_y = tile.width * 3 // 4, tile.height // 2  # rows overlap: the text leaves no gaps
+    for row, y in enumerate(range(-tile.height // 2, height, step_y)):
+        for x in range(-tile.width + (row % 2) * step_x // 2, width, step_x):
+            layer.alpha_composite(tile, (max(0, x), max(0, y)), (max(0, -x), max(0, -y)))
+    return np.asarray(layer)
 
 
 def sharpen(pixels: np.ndarray, sharpness: float) -> None:

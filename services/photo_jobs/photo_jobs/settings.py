@@ -23,6 +23,8 @@ class Stack:
     queue_url: str = ""
     dlq_url: str = ""
     function_name: str = ""
+    studio_name: str = "VividArt Studio"
+    studio_email: str = "studio@vividart.local"  # where clients' selections are emailed (SES)
     localstack_endpoint: str = ""  # empty on AWS: the SDK's own endpoints are used
     web_url: str = ""
 

@@ -7,7 +7,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from photo_jobs.settings import StackSource
-from webapp import api, apispec, auth, pages, security, sns
+from webapp import api, apispec, auth, gallery, pages, security, sharing, sns
 from webapp.catalog import Catalog
 from webapp.db import Database
 from webapp.events import Hub
@@ -51,9 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    apispec.init_app(app, [api.bp])
+    apispec.init_app(app, [api.bp, sharing.bp, gallery.bp])
     app.register_blueprint(sns.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(gallery.pages)
 
     @app.get("/healthz")
     def healthz():

@@ -22,7 +22,7 @@ from marshmallow import Schema, fields, validate
 
 from photo_jobs import keys, limits, spec as edit_spec
 from photo_jobs.aws import is_missing
-from webapp import studio
+from webapp import galleries, studio
 from webapp.apispec import Blueprint
 from webapp.auth import staff_only
 from webapp.catalog import UNSORTED, Photo
@@ -39,7 +39,7 @@ ACCEPTED_TYPES = set(TYPES_BY_EXTENSION.values())
 UPLOAD_URL_SECONDS = 3600  # a part of a big file on a slow line
 GRANT_SECONDS = 24 * 3600
 VIEW_URL_SECONDS = 600
-RENDITIONS = ("full", "web", "thumb", "web_webp")
+RENDITIONS = ("full", "web", "thumb", "web_webp", "thumb_webp", "proof", "proof_thumb")
 _WORK = ThreadPoolExecutor(16, thread_name_prefix="studio")
 
 
@@ -90,6 +90,7 @@ class PhotoOut(Schema):
     outdated = fields.Boolean(metadata={"description": "the renditions are an earlier edit's, until this one is done"})
     preset = fields.String(allow_none=True)
     look = fields.String(allow_none=True, metadata={"description": "the preset's name as a photographer reads it"})
+    favourites = fields.Integer(metadata={"description": "how many of the shoot's share links chose it"})
 
 
 class ShootDetail(ShootOut):
@@ -253,7 +254,9 @@ class OneShoot(MethodView):
         shoot = _shoot_or_404(shoot_id)
         photos = _photos(shoot_id)
         view = shoot.view() if shoot else _unsorted_view(photos)
-        return dict(view, counts=_counts(photos), photos=[p.view() for p in photos])
+        with db().transaction() as conn:
+            chosen = galleries.favourite_counts(conn, shoot_id) if shoot else {}
+        return dict(view, counts=_counts(photos), photos=[dict(p.view(), favourites=chosen.get(p.key, 0)) for p in photos])
 
     @bp.arguments(ShootPatch)
     @bp.response(200, ShootOut)

@@ -3,6 +3,7 @@
 // and the page asks the API for that photo again. Nothing here holds a URL longer than a click.
 import { api, element, encodePath, plural } from './api.js'
 import { createEditor } from './editor.js'
+import { createSharing } from './sharing.js'
 import { createUploader } from './uploader.js'
 
 const root = document.getElementById('shoot')
@@ -45,11 +46,12 @@ function statusText (photo) {
 function photoItem (photo) {
   const ready = photo.renditions.includes('thumb')
   const state = photo.outdated ? 'processing' : photo.status
-  const item = element('li', { class: `photo ${state}`, 'aria-label': photo.name, 'data-status': state, 'data-key': photo.key })
+  const item = element('li', { class: `photo ${state}`, 'aria-label': photo.name, 'data-status': state, 'data-key': photo.key, 'data-favourites': photo.favourites ?? 0 })
   const thumb = ready
     ? element('img', { src: rendition(photo, 'thumb'), alt: photo.name, loading: 'lazy', width: 400, height: 300 })
     : element('div', { class: 'placeholder', 'aria-hidden': 'true' }, element('span', { class: 'spinner' }))
   const box = element('input', { type: 'checkbox', class: 'pick', 'aria-label': `Select ${photo.name}`, checked: selected.has(photo.key) })
+  const hearts = photo.favourites ? element('span', { class: 'hearts', title: `Favourite of ${plural(photo.favourites, 'client')}`, text: `♥ ${photo.favourites}` }) : null
   box.addEventListener('change', () => { box.checked ? selected.add(photo.key) : selected.delete(photo.key); selectionChanged() })
   const actions = element('div', { class: 'actions' })
   if (ready) {
@@ -59,7 +61,7 @@ function photoItem (photo) {
     actions.append(element('button', { type: 'button', class: 'secondary small', text: 'Try again', onclick: () => retry(photo) }))
   }
   item.append(
-    element('div', { class: 'thumb' }, thumb, box),
+    element('div', { class: 'thumb' }, thumb, box, hearts),
     element('div', { class: 'caption' },
       element('span', { class: 'name', title: photo.name, text: photo.name }),
       element('span', { class: 'line' },
@@ -78,7 +80,8 @@ function place (key, item) {
 }
 
 function applyFilter (item) {
-  item.hidden = filter !== 'all' && item.dataset.status !== filter
+  if (filter === 'favourites') item.hidden = !(Number(item.dataset.favourites) > 0)
+  else item.hidden = filter !== 'all' && item.dataset.status !== filter
 }
 
 function showCounts () {
@@ -126,6 +129,11 @@ function listen () {
   const events = new EventSource(`/api/shoots/${shootId}/events`)
   let first = true
   events.addEventListener('job', (message) => refresh(JSON.parse(message.data).key))
+  events.addEventListener('feedback', (message) => {
+    const said = JSON.parse(message.data)
+    sharing.heard(said)
+    if (said.what === 'favourite') refresh(said.key)
+  })
   events.addEventListener('open', () => {
     if (!first) load() // reconnected: whatever happened meanwhile, the listing has it
     first = false
@@ -271,8 +279,11 @@ const editor = createEditor(shootId, {
   },
 })
 
+const sharing = createSharing(shootId)
+
 if (shootId === 'unsorted') {
   document.getElementById('upload').hidden = true
   document.getElementById('rename').hidden = true
+  document.getElementById('sharing').hidden = true
 }
 load().then(listen).catch((error) => { title.textContent = 'This shoot could not be loaded'; counts.textContent = error.message })
