@@ -82,8 +82,9 @@ source_hash() {
 
 # The processor image is tagged with a hash of its code, so a code change reaches Lambda as a
 # new image URI (new execution environments), in both modes.
+PROCESSOR_REPOSITORY=vividart/photo-processor
 processor_image_uri() {
   local hash
   hash="$(source_hash lambda_image services/photo_jobs)"
-  echo "vividart/photo-processor:src-$hash"
+  echo "$PROCESSOR_REPOSITORY:src-$hash"
 }

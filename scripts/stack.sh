@@ -68,7 +68,8 @@ ENV
 
 start_embedded() {
   if ! healthy "$ENDPOINT/_localstack/health"; then
-    # The processor runs from the project environment, where its package is installed.
+    # The processor runs from the project environment, where its package is installed: any
+    # tag of its image is the working tree's code, so a changed processor redeploys in place.
     local task="$RUN_DIR/lambda-task"
     mkdir -p "$task" "$RUN_DIR/localstack-tmp"
     set -a; source "$ROOT/localstack/localstack.env"; set +a
@@ -76,7 +77,7 @@ start_embedded() {
     # CloudWatch and SES data there (the shared default would be another stack's).
     GATEWAY_LISTEN="127.0.0.1:$LOCALSTACK_PORT" LOCALSTACK_HOST="127.0.0.1:$LOCALSTACK_PORT" \
     TMPDIR="$RUN_DIR/localstack-tmp" VIVIDART_LAMBDA_BACKEND=process \
-    VIVIDART_LAMBDA_PROCESS_IMAGES="{\"$(processor_image_uri)\": {\"command\": [\"$PROJECT_VENV/bin/python\", \"-m\", \"photo_processor\"], \"cwd\": \"$task\"}}" \
+    VIVIDART_LAMBDA_PROCESS_IMAGES="{\"$PROCESSOR_REPOSITORY\": {\"command\": [\"$PROJECT_VENV/bin/python\", \"-m\", \"photo_processor\"], \"cwd\": \"$task\"}}" \
       setsid "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main < /dev/null > "$RUN_DIR/localstack.log" 2>&1 &
     echo $! > "$RUN_DIR/localstack.pid"
   fi

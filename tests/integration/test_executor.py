@@ -10,6 +10,8 @@ import zipfile
 
 import pytest
 
+from support import photo
+
 pytestmark = pytest.mark.integration
 
 HANDLER = '''
@@ -106,3 +108,18 @@ def test_logs_reach_cloudwatch(stack, function):
             return
         time.sleep(0.5)
     pytest.fail("the function's output never reached CloudWatch Logs")
+
+
+def test_the_processor_redeployed_under_a_new_tag_keeps_working(stack):
+    """`make up` after the processor's code changed deploys the same function with a new image
+    tag; the embedded stack runs the working tree's code whatever the tag."""
+    lam, name = stack.aws("lambda"), stack.outputs["function_name"]
+    deployed = lam.get_function(FunctionName=name)["Code"]["ImageUri"]
+    try:
+        lam.update_function_code(FunctionName=name, ImageUri=deployed.rsplit(":", 1)[0] + ":src-changed")
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+        key = stack.upload(photo(seed=41), "after a redeploy.jpg")
+        assert stack.studio.wait(key, timeout=60)["status"] == "processed"
+    finally:
+        lam.update_function_code(FunctionName=name, ImageUri=deployed)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name)

@@ -176,6 +176,8 @@ def test_a_sent_selection_reaches_the_studio_by_email_and_exports(stack, two_sho
     visitor, base = client(stack, link), f"{stack.web_url}/api/g/{token_of(link)}"
     for path in a["paths"]:
         assert visitor.put(f"{base}/favourites/{path}", timeout=30).json()["favourite"] is True
+    chosen = staff(stack, "GET", f"/api/shoots/{a['shoot']['id']}/photos/{a['paths'][0]}").json()
+    assert chosen["favourites"] >= 1  # the studio's view of the photo counts it
     assert visitor.post(f"{base}/comments/{a['paths'][0]}", json={"body": "Warmer please"}, timeout=30).status_code == 201
     sent = visitor.post(f"{base}/selection", timeout=30)
     assert sent.status_code == 201 and sent.json()["count"] == 2

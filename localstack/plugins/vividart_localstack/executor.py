@@ -3,8 +3,10 @@
 Settings, read here only:
   VIVIDART_LAMBDA_BACKEND         docker | process: where image functions run (default: docker
                                   when an engine answers, process otherwise)
-  VIVIDART_LAMBDA_PROCESS_IMAGES  JSON {image_uri: {"command": [...], "cwd": DIR}}: how the
-                                  process backend runs an image's code on the host
+  VIVIDART_LAMBDA_PROCESS_IMAGES  JSON {image: {"command": [...], "cwd": DIR}}: how the
+                                  process backend runs an image's code on the host; an image
+                                  named without a tag stands for all its tags (the working
+                                  tree's code, whatever the deployment calls it)
   VIVIDART_STACK_ID               labels the containers, so a stack removes only its own
 Zip functions always run as a process with the executor's own interpreter and awslambdaric.
 """
@@ -51,8 +53,12 @@ def backend() -> str:
         return "process"
 
 
-def process_images() -> dict[str, dict]:
-    return json.loads(os.environ.get("VIVIDART_LAMBDA_PROCESS_IMAGES") or "{}")
+def local_command(image: str) -> dict | None:
+    """How the process backend runs this image: by its exact name, or by its repository's."""
+    images = json.loads(os.environ.get("VIVIDART_LAMBDA_PROCESS_IMAGES") or "{}")
+    repository, _, tag = image.rpartition(":")
+    untagged = repository if repository and "/" not in tag else image
+    return images.get(image) or images.get(untagged)
 
 
 def make_sandbox(function_version: FunctionVersion, environment_id: str):
@@ -63,7 +69,7 @@ def make_sandbox(function_version: FunctionVersion, environment_id: str):
         return ProcessSandbox([sys.executable, "-m", "awslambdaric", fn.handler], code_dir, memory)
     image = fn.image.image_uri
     if backend() == "process":
-        local = process_images().get(image)
+        local = local_command(image)
         if local is None:
             raise LambdaSetupError(f"no local command for image {image} (VIVIDART_LAMBDA_PROCESS_IMAGES)")
         return ProcessSandbox(list(local["command"]), local["cwd"], memory)
@@ -202,7 +208,7 @@ class VividartRuntimeExecutor(RuntimeExecutor):
             return
         image = fn.image.image_uri
         if backend() == "process":
-            if image not in process_images():
+            if local_command(image) is None:
                 raise LambdaSetupError(f"no local command for image {image} (VIVIDART_LAMBDA_PROCESS_IMAGES)")
             return
         import docker

@@ -254,9 +254,7 @@ class OneShoot(MethodView):
         shoot = _shoot_or_404(shoot_id)
         photos = _photos(shoot_id)
         view = shoot.view() if shoot else _unsorted_view(photos)
-        with db().transaction() as conn:
-            chosen = galleries.favourite_counts(conn, shoot_id) if shoot else {}
-        return dict(view, counts=_counts(photos), photos=[dict(p.view(), favourites=chosen.get(p.key, 0)) for p in photos])
+        return dict(view, counts=_counts(photos), photos=_with_favourites(shoot_id, photos))
 
     @bp.arguments(ShootPatch)
     @bp.response(200, ShootOut)
@@ -318,7 +316,16 @@ def _rfc5987(text: str) -> str:
 @bp.response(200, PhotoOut)
 def get_photo(shoot_id, photo):
     """One photo of a shoot and its processing state."""
-    return _photo_or_404(shoot_id, photo).view()
+    return _with_favourites(shoot_id, [_photo_or_404(shoot_id, photo)])[0]
+
+
+def _with_favourites(shoot_id: str, photos: list[Photo]) -> list[dict]:
+    """Each photo's view with how many of the shoot's links chose it (none, outside a shoot)."""
+    chosen = {}
+    if shoot_id != UNSORTED:
+        with db().transaction() as conn:
+            chosen = galleries.favourite_counts(conn, shoot_id, photos[0].key if len(photos) == 1 else None)
+    return [dict(p.view(), favourites=chosen.get(p.key, 0)) for p in photos]
 
 
 @bp.route("/shoots/<shoot_id>/renditions/<name>/<path:photo>")

@@ -243,8 +243,9 @@ def selections(conn: psycopg.Connection, link_id: int) -> list[dict]:
         "SELECT * FROM selections WHERE link_id = %s ORDER BY sent_at, id", (link_id,))]
 
 
-def favourite_counts(conn: psycopg.Connection, shoot_id: str) -> dict[str, int]:
-    """How many of a shoot's links chose each photo."""
+def favourite_counts(conn: psycopg.Connection, shoot_id: str, key: str | None = None) -> dict[str, int]:
+    """How many of a shoot's links chose each photo (or only the photo named by key)."""
+    only = " AND f.photo_key = %s" if key is not None else ""
     return {row["photo_key"]: row["n"] for row in conn.execute(
         "SELECT f.photo_key, count(*) AS n FROM favourites f JOIN share_links l ON l.id = f.link_id "
-        "WHERE l.shoot_id = %s GROUP BY f.photo_key", (shoot_id,))}
+        f"WHERE l.shoot_id = %s{only} GROUP BY f.photo_key", (shoot_id, key) if key is not None else (shoot_id,))}

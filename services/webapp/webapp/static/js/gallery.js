@@ -103,9 +103,13 @@ async function load () {
 }
 
 const lightbox = new PhotoSwipeLightbox({
-  gallery: '#gallery-grid', children: 'a.open', showHideAnimationType: 'fade',
+  gallery: '#gallery-grid', children: 'a.open', showHideAnimationType: 'fade', bgOpacity: 0.96,
+  // room around the photo on a wide screen for the arrows and counter; edge to edge on a phone
+  paddingFn: (viewport) => viewport.x < 700 ? { top: 0, bottom: 0, left: 0, right: 0 } : { top: 56, bottom: 56, left: 72, right: 72 },
   pswpModule: () => import('../vendor/photoswipe/photoswipe.esm.min.js'),
 })
+// opened by a tap or a click, PhotoSwipe leaves the focus behind; the viewer takes the keyboard
+lightbox.on('openingAnimationEnd', () => lightbox.pswp.element.focus())
 lightbox.init()
 
 load().then(() => {
