@@ -125,33 +125,3 @@ resource "aws_lambda_event_source_mapping" "dead_letters" {
   maximum_batching_window_in_seconds = 0
   function_response_types            = ["ReportBatchItemFailures"]
 }
-
-# --- alarms --------------------------------------------------------------------------------
-
-resource "aws_cloudwatch_metric_alarm" "dlq_not_empty" {
-  alarm_name          = "${local.prefix}-jobs-dlq-not-empty"
-  alarm_description   = "Photo jobs failed every retry and wait in the dead-letter queue."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dlq.name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-}
-
-resource "aws_cloudwatch_metric_alarm" "processor_errors" {
-  alarm_name          = "${local.prefix}-photo-processor-errors"
-  alarm_description   = "The photo processor raised errors (crashes, timeouts, transient failures)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.processor.function_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-}

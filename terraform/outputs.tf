@@ -57,3 +57,7 @@ output "ecr_repository_url" {
 output "dashboard_name" {
   value = aws_cloudwatch_dashboard.operations.dashboard_name
 }
+
+output "alarm_topic_arn" {
+  value = aws_sns_topic.alarms.arn
+}

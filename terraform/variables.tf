@@ -145,3 +145,9 @@ variable "create_ecr_repository" {
   type        = bool
   default     = false
 }
+
+variable "alarm_email" {
+  description = "Who is emailed when an alarm changes state (empty: nobody; the topic still exists)."
+  type        = string
+  default     = ""
+}
