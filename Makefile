@@ -1,7 +1,7 @@
 # The only commands a newcomer needs. Settings: MODE=compose|embedded, LOCALSTACK_PORT, WEB_PORT.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help up down logs status test fuzz plan outputs bench bootstrap deploy-aws
+.PHONY: help up down logs status test fuzz plan outputs bench bootstrap deploy-aws smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -30,11 +30,14 @@ plan: ## terraform plan against the running local stack (exit 0: no changes, 2: 
 outputs: ## the deployment's outputs as one JSON object
 	@scripts/deploy.sh outputs
 
+smoke: ## the pipeline's smoke test, on the local stack (or VIVIDART_WEB= VIVIDART_TOKEN=)
+	@if [ -n "$$VIVIDART_WEB" ]; then scripts/smoke.py --upload; else scripts/deploy.sh outputs | scripts/smoke.py --upload --outputs -; fi
+
 bench: ## speed benchmarks, as ratios against baselines measured in the same run
 	@scripts/bench.sh
 
 bootstrap: ## only prepare toolchains, environments and images
 	@scripts/bootstrap.sh
 
-deploy-aws: ## build, push and deploy to real AWS (needs AWS credentials)
+deploy-aws: ## deploy ENVIRONMENT=staging|production to AWS: both images by digest (needs AWS credentials)
 	@scripts/deploy_aws.sh

@@ -22,6 +22,12 @@ python_envs() {
     "$LOCALSTACK_VENV/bin/pip" install -q -c "$ROOT/localstack/constraints.txt" -r "$ROOT/localstack/requirements.txt"
     stamp_set venv-localstack "${ls_inputs[@]}"
   fi
+  local checkov_inputs=("$py" "$ROOT/tests/policy-requirements.txt")
+  if ! stamp_ok venv-checkov "${checkov_inputs[@]}"; then
+    rm -rf "$CHECKOV_VENV" && "$py" -m venv "$CHECKOV_VENV"
+    "$CHECKOV_VENV/bin/pip" install -q -r "$ROOT/tests/policy-requirements.txt"
+    stamp_set venv-checkov "${checkov_inputs[@]}"
+  fi
   # The project's LocalStack plugins change with it: reinstalled when their files change (seconds).
   local plugins_hash; plugins_hash="$(tree_hash "$ROOT/localstack/plugins")"
   if ! stamp_ok localstack-plugins "$plugins_hash"; then

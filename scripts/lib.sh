@@ -28,6 +28,7 @@ LOCALSTACK_IMAGE="vividart/localstack:${LOCALSTACK_VERSION}"
 
 PROJECT_VENV="$CACHE/venv-project"
 LOCALSTACK_VENV="$CACHE/venv-localstack"
+CHECKOV_VENV="$CACHE/venv-checkov"  # the policy scanner, apart: its dependencies pin their own versions
 export PATH="$CACHE/bin:$PATH"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 PURPOSE="${1:-test}"
 
 # both modes: PostgreSQL (embedded mode runs it; the tests do too)
-packages=(curl ca-certificates make postgresql)
+packages=(curl ca-certificates make postgresql python3-venv)
 case "$PURPOSE" in
   # the tests run both modes (Docker: the engine, debootstrap for offline base images) and a browser
   test) packages+=(docker.io debootstrap chromium) ;;
@@ -19,8 +19,10 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
-# npm builds the front-end libraries: whichever the machine has, else Debian's
+# npm builds the front-end libraries, Go the Compose plugin (and OpenTofu where no Terraform is):
+# whichever the machine has, else Debian's
 command -v npm >/dev/null || missing+=(npm)
+[ "$PURPOSE" != test ] || command -v go >/dev/null || missing+=(golang-go)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages; install them with: sudo apt-get install -y ${missing[*]}"

@@ -2,6 +2,7 @@
 # configuration sends its state changes to aws_sns_topic.alarms.
 
 resource "aws_sns_topic" "alarms" {
+  # checkov:skip=CKV_AWS_26:unencrypted: CloudWatch alarms cannot publish to a topic under the AWS-managed key; messages are alarm names and states
   name = "${local.prefix}-alarms"
 }
 
@@ -40,6 +41,42 @@ resource "aws_cloudwatch_metric_alarm" "processor_errors" {
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "processor_throttles" {
+  alarm_name          = "${local.prefix}-photo-processor-throttles"
+  alarm_description   = "Invocations of the photo processor were throttled (reserved or account concurrency reached): jobs wait longer."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = aws_lambda_function.processor.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# The whole job (download to upload, photo_jobs.metrics TOTAL_STAGE), from the processor's EMF;
+# p90 for ten minutes, so one huge photo does not page anyone. Locally the project's LocalStack
+# plugin computes the percentile from the raw values.
+resource "aws_cloudwatch_metric_alarm" "job_duration_p90" {
+  alarm_name          = "${local.prefix}-photo-job-duration-p90"
+  alarm_description   = "More than one photo in ten took over ${var.job_duration_p90_alarm_ms} ms to process (p90 of the whole job), for ten minutes."
+  namespace           = local.metrics_namespace
+  metric_name         = "total_ms"
+  dimensions          = { FunctionName = aws_lambda_function.processor.function_name }
+  extended_statistic  = "p90"
+  period              = 300
+  evaluation_periods  = 2
+  datapoints_to_alarm = 2
+  threshold           = var.job_duration_p90_alarm_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching" # no photos, nothing slow
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
 }

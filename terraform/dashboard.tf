@@ -2,7 +2,7 @@
 # One page for the studio's on-call: throughput and failures, where the time goes, the queues.
 
 locals {
-  metrics_namespace = "VividArt/PhotoProcessor" # photo_processor/metrics.py writes here (EMF)
+  metrics_namespace = "VividArt/PhotoProcessor" # photo_jobs/metrics.py names it; the processor writes here (EMF)
   # Stages the processor times (jobs.py and pipeline STAGES), emitted as <stage>_ms.
   job_stages = ["download", "wait", "decode", "geometry", "adjust", "effects", "resize", "sharpen", "encode", "upload"]
 }
@@ -72,8 +72,10 @@ resource "aws_cloudwatch_dashboard" "operations" {
       {
         type = "alarm", x = 12, y = 12, width = 12, height = 6
         properties = {
-          title  = "Alarms"
-          alarms = [aws_cloudwatch_metric_alarm.dlq_not_empty.arn, aws_cloudwatch_metric_alarm.processor_errors.arn]
+          title = "Alarms"
+          alarms = concat([for alarm in [aws_cloudwatch_metric_alarm.dlq_not_empty, aws_cloudwatch_metric_alarm.processor_errors,
+            aws_cloudwatch_metric_alarm.processor_throttles, aws_cloudwatch_metric_alarm.job_duration_p90] : alarm.arn],
+          aws_cloudwatch_metric_alarm.web_5xx[*].arn, aws_cloudwatch_metric_alarm.web_unhealthy_hosts[*].arn)
         }
       },
     ]

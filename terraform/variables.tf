@@ -140,8 +140,8 @@ variable "log_retention_days" {
   default     = 14
 }
 
-variable "create_ecr_repository" {
-  description = "Create the ECR repository for the processor image (AWS only: not in LocalStack's open-source core)."
+variable "on_aws" {
+  description = "Deploying to AWS: also the parts LocalStack's open-source core lacks (ECR repositories; the web app on ECS Fargate behind a load balancer with HTTPS; its VPC and RDS PostgreSQL database). Off locally."
   type        = bool
   default     = false
 }
@@ -150,4 +150,164 @@ variable "alarm_email" {
   description = "Who is emailed when an alarm changes state (empty: nobody; the topic still exists)."
   type        = string
   default     = ""
+}
+
+variable "job_duration_p90_alarm_ms" {
+  description = "Alarm when the p90 of a photo job's whole time (download to upload, milliseconds) stays above this for ten minutes. Default: twice the slowest photo the limits accept on one vCPU (about 10 s)."
+  type        = number
+  default     = 20000
+  validation {
+    condition     = var.job_duration_p90_alarm_ms >= 100 && var.job_duration_p90_alarm_ms <= 900000
+    error_message = "job_duration_p90_alarm_ms: 100 to 900000 (the longest a function may run)."
+  }
+}
+
+# --- the web app on AWS (on_aws) ----------------------------------------------------------------
+
+variable "domain_name" {
+  description = "The web app's domain on AWS (on_aws), served over HTTPS with an ACM certificate: https://<domain_name>."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name: a lowercase DNS name like photos.example.com (or empty, off AWS)."
+  }
+}
+
+variable "hosted_zone_id" {
+  description = "Route 53 hosted zone of domain_name: the certificate's validation records and the domain's alias record are made in it. Empty: make them yourself (output certificate_validation_records; an alias or CNAME to alb_dns_name)."
+  type        = string
+  default     = ""
+}
+
+variable "web_image_uri" {
+  description = "The web app's container image on AWS, by digest: <ECR repository URL>@sha256:<digest>."
+  type        = string
+  default     = ""
+}
+
+variable "web_desired_count" {
+  description = "Web app tasks running at once (at least 2 across two availability zones keeps it up through a zone's failure and a deploy)."
+  type        = number
+  default     = 2
+  validation {
+    condition     = var.web_desired_count >= 1 && var.web_desired_count <= 50
+    error_message = "web_desired_count: 1 to 50."
+  }
+}
+
+variable "web_cpu" {
+  description = "CPU units of a web app task (1024 = one vCPU); a Fargate size together with web_memory_mb."
+  type        = number
+  default     = 512
+}
+
+variable "web_memory_mb" {
+  description = "Memory of a web app task, in MiB; a Fargate size together with web_cpu."
+  type        = number
+  default     = 1024
+}
+
+variable "web_log_retention_days" {
+  description = "CloudWatch Logs retention of the web app's logs."
+  type        = number
+  default     = 30
+}
+
+variable "web_sse_heartbeat_seconds" {
+  description = "Seconds between the heartbeats the web app writes on an idle event stream (its SSE_HEARTBEAT_SECONDS); the load balancer's idle timeout must stay well above it."
+  type        = number
+  default     = 15
+  validation {
+    condition     = var.web_sse_heartbeat_seconds >= 5 && var.web_sse_heartbeat_seconds <= 120
+    error_message = "web_sse_heartbeat_seconds: 5 to 120."
+  }
+}
+
+variable "web_idle_timeout_seconds" {
+  description = "The load balancer's idle timeout: a connection with no bytes for this long is closed. At least twice web_sse_heartbeat_seconds, so open event streams stay open."
+  type        = number
+  default     = 300
+  validation {
+    condition     = var.web_idle_timeout_seconds >= 1 && var.web_idle_timeout_seconds <= 4000
+    error_message = "web_idle_timeout_seconds: 1 to 4000 (AWS's bounds)."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "Address range of the web app's VPC on AWS; its subnets are 8 bits longer (/24s of a /16)."
+  type        = string
+  default     = "10.40.0.0/16"
+  validation {
+    condition     = can(cidrsubnet(var.vpc_cidr, 8, 101))
+    error_message = "vpc_cidr: an IPv4 range like 10.40.0.0/16, at most /20 (its subnets are 8 bits longer)."
+  }
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class of the web app's PostgreSQL database."
+  type        = string
+  default     = "db.t4g.micro"
+}
+
+variable "db_multi_az" {
+  description = "A standby database in the second availability zone (about twice the cost; failover in a minute or two)."
+  type        = bool
+  default     = false
+}
+
+variable "db_deletion_protection" {
+  description = "Refuse to delete the web app's database (keep on for production; off lets a staging stack be destroyed). A final snapshot is taken either way."
+  type        = bool
+  default     = true
+}
+
+variable "delivery_pipeline" {
+  description = "Create the delivery pipeline (CodePipeline and its CodeBuild projects: build and test, deploy staging, smoke test, approval, deploy production). AWS only (needs on_aws); production.tfvars turns it on, as one pipeline deploys both environments."
+  type        = bool
+  default     = false
+}
+
+variable "source_provider" {
+  description = "Where the pipeline's repository is hosted (the CodeConnections provider type)."
+  type        = string
+  default     = "GitHub"
+  validation {
+    condition     = contains(["GitHub", "Bitbucket", "GitLab"], var.source_provider)
+    error_message = "source_provider: GitHub, Bitbucket or GitLab."
+  }
+}
+
+variable "source_repository" {
+  description = "The repository the pipeline builds, as owner/name (e.g. vividart/studio); needed with delivery_pipeline."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.source_repository == "" || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.source_repository))
+    error_message = "source_repository: owner/name."
+  }
+}
+
+variable "source_branch" {
+  description = "The branch whose pushes start the pipeline."
+  type        = string
+  default     = "main"
+}
+
+variable "pipeline_test_image" {
+  description = "Build image of the pipeline's build-and-test project: Debian, as CI's machines, since the suite and scripts/prerequisites.sh are written for Debian (apt package names, /usr/bin/chromium, Debian's PostgreSQL). Pulled by CodeBuild from ECR Public."
+  type        = string
+  default     = "public.ecr.aws/docker/library/debian:trixie"
+}
+
+variable "pipeline_test_compute_type" {
+  description = "CodeBuild compute type of the build-and-test project: the suite runs LocalStack, a compose stack and a browser."
+  type        = string
+  default     = "BUILD_GENERAL1_LARGE"
+}
+
+variable "pipeline_tools_image" {
+  description = "Build image of the pipeline's deploy and smoke-test projects (a CodeBuild standard image: Docker, the AWS CLI, Python)."
+  type        = string
+  default     = "aws/codebuild/standard:7.0"
 }

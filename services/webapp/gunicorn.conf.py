@@ -9,7 +9,9 @@ worker_class = "gevent"
 worker_connections = 2000
 timeout = 30
 graceful_timeout = 10  # event streams never end on their own
-keepalive = 5
+# Behind a load balancer, longer than its idle timeout (hosting.tf sets it): else the app may close
+# a connection the balancer is just reusing, and that request fails with a 502.
+keepalive = int(os.environ.get("WEB_KEEPALIVE_SECONDS", "5"))
 preload_app = False  # gevent patches the standard library before the app (and psycopg) loads
 control_socket_disable = True  # several instances may run as one user on one machine
 accesslog = "-"

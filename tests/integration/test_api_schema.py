@@ -3,7 +3,8 @@
 Schemathesis generates calls to every operation of /api/openapi.json (bodies, path and query
 parameters, valid and invalid) and each must be answered below 500. Path parameters name a real
 shoot, and a real photo in it, part of the time, so the calls reach past the "not found" answers.
-Every operation also answers 401 to a call without the staff token, or with a wrong one.
+Every staff operation also answers 401 to a call without the staff token, or with a wrong one;
+every client operation (a share link's, under /api/g/) answers 404 to a token that is no link's.
 """
 
 import copy
@@ -38,11 +39,14 @@ def openapi(stack) -> dict:
 
 @pytest.fixture(scope="session")
 def real(stack) -> dict:
-    """A shoot made for these tests, with one processed photo in it: path parameters that exist."""
+    """A shoot made for these tests, with one processed photo and a share link: path parameters that exist."""
     shoot = stack.studio.create_shoot("Schema test")
     key = stack.upload(photo(64, 48, seed=23), "schema test.jpg", shoot=shoot["id"])
     assert stack.studio.wait(key, timeout=60)["status"] == "processed"
-    return {"shoot_id": shoot["id"], "photo": key.split("/", 2)[2], "key": key}
+    link = requests.post(f"{stack.web_url}/api/shoots/{shoot['id']}/links", json={"name": "Schema test"}, timeout=30,
+                         headers={"Authorization": f"Bearer {stack.staff['api_token']}"})
+    assert link.status_code == 201, link.text
+    return {"shoot_id": shoot["id"], "photo": key.split("/", 2)[2], "key": key, "link_id": str(link.json()["id"])}
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +90,7 @@ def test_no_operation_answers_a_server_error(case):
     case.call_and_validate(checks=[not_a_server_error])
 
 
-def test_every_operation_needs_the_staff_token(stack, openapi, real):
+def test_every_operation_needs_its_callers_token(stack, openapi, real):
     operations = [(method.upper(), path) for path, item in openapi["paths"].items()
                   for method in item if method in {"get", "put", "post", "patch", "delete"}]
     assert len(operations) >= 10, operations
@@ -95,9 +99,13 @@ def test_every_operation_needs_the_staff_token(stack, openapi, real):
         url = stack.web_url + re.sub(r"\{(\w+)\}", lambda m: requests.utils.quote(
             real.get(m.group(1), "full" if m.group(1) == "name" else "x"), safe=""), path)
         body = {} if "requestBody" in openapi["paths"][path][method.lower()] else None  # 401 before any 422
-        for label, headers in (("no token", {}), ("a wrong token", {"Authorization": "Bearer not-the-token"})):
+        # a client's token is in the path ("x": no link's), and a staff token does not open a gallery
+        refused = 404 if path.startswith("/api/g/") else 401
+        for label, headers in (("no token", {}), ("a wrong token", {"Authorization": "Bearer not-the-token"}),
+                               *([("the staff token", {"Authorization": f"Bearer {stack.staff['api_token']}"})]
+                                 if refused == 404 else [])):
             with requests.request(method, url, headers=headers, json=body, allow_redirects=False, stream=True,
                                   timeout=30) as response:
-                if response.status_code != 401:
+                if response.status_code != refused:
                     wrong[f"{method} {path} with {label}"] = response.status_code
     assert wrong == {}

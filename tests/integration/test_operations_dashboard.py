@@ -32,4 +32,4 @@ def test_the_dashboard_watches_this_stacks_jobs_function_queues_and_alarms(stack
     queues = {row[3] for row in metric_rows("Jobs waiting") if len(row) > 3 and row[3] != "."}
     assert queues == {out["queue_url"].rsplit("/", 1)[1], out["dlq_url"].rsplit("/", 1)[1]}
     alarms = cloudwatch.describe_alarms(AlarmNames=[a.rsplit(":", 1)[1] for a in widgets["Alarms"]["properties"]["alarms"]])
-    assert len(alarms["MetricAlarms"]) == 2  # both exist in this stack
+    assert len(alarms["MetricAlarms"]) == 4  # the processor's and the queue's (the web's are AWS-only)

@@ -9,6 +9,7 @@ Settings, read here only:
                                   tree's code, whatever the deployment calls it)
   VIVIDART_STACK_ID               labels the containers, so a stack removes only its own
 Zip functions always run as a process with the executor's own interpreter and awslambdaric.
+Each invocation's output is handed to the EMF forwarder, which makes its EMF lines metrics.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from localstack.services.lambda_.invocation.executor_endpoint import StatusError
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
+from vividart_localstack.emf_forwarder import FORWARDER as EMF_FORWARDER
 from vividart_localstack.runtime_api import Invocation, RuntimeApi
 from vividart_localstack.sandboxes import DockerSandbox, ProcessSandbox
 
@@ -184,6 +186,8 @@ class VividartRuntimeExecutor(RuntimeExecutor):
             self._init_ms = None
         logs = (f"START RequestId: {request_id} Version: {qualifier}\n"
                 f"{self._sandbox.output.take()}{tail}END RequestId: {request_id}\n{report}\n")
+        # Its EMF lines become metrics, as on AWS: queued here, published by another thread.
+        EMF_FORWARDER.submit(self.function_version.id.account, self.function_version.id.region, logs)
         return InvocationResult(request_id, payload, is_error=is_error, logs=logs)
 
     # --- addresses -------------------------------------------------------------------------

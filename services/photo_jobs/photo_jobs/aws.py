@@ -39,6 +39,21 @@ def is_missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in MISSING
 
 
+def read_parameter(stack: Stack, name: str) -> str | None:
+    """An SSM parameter's value, or None while there is none."""
+    try:
+        return client("ssm", stack).get_parameter(Name=name)["Parameter"]["Value"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ParameterNotFound":
+            return None
+        raise
+
+
+def read_secret(stack: Stack, secret_id: str) -> str:
+    """A Secrets Manager secret's current string (its name or ARN)."""
+    return client("secretsmanager", stack).get_secret_value(SecretId=secret_id)["SecretString"]
+
+
 def read_job_record(s3, stack: Stack, source_key: str, job_id: str) -> dict | None:
     """The job's record in the processed bucket, or None while there is none."""
     try:

@@ -7,7 +7,7 @@ from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from photo_jobs.settings import StackSource
-from webapp import api, apispec, auth, gallery, pages, security, sharing, sns
+from webapp import api, apispec, auth, credentials, gallery, ops, pages, security, sharing, sns
 from webapp.catalog import Catalog
 from webapp.db import Database
 from webapp.events import Hub
@@ -17,7 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY=None,
+        SECRET_KEY_SECRET="",  # or the name of a secret holding it (Secrets Manager)
         DATABASE_URL=None,
+        DATABASE_SECRET="",  # a secret with the database's user and password (RDS's), for a URL without them
         # Topics whose messages are taken before the stack's own is known (fnmatch patterns,
         # comma-separated): the local web app confirms its subscription during the first deploy.
         SNS_ALLOWED_TOPICS="",
@@ -33,17 +35,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("VIVIDART_WEB")
     if test_config:
         app.config.update(test_config)
-    for required in ("SECRET_KEY", "DATABASE_URL"):
-        if not app.config[required]:
-            raise RuntimeError(f"set VIVIDART_WEB_{required}")
+    stacks = app.config.get("STACK_SOURCE") or StackSource()
+    aws_location = stacks.from_environment()  # the secrets are read before the stack's settings
+    if not app.config["SECRET_KEY"] and app.config["SECRET_KEY_SECRET"]:
+        app.config["SECRET_KEY"] = credentials.secret_key(aws_location, app.config["SECRET_KEY_SECRET"])
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError("set VIVIDART_WEB_SECRET_KEY, or VIVIDART_WEB_SECRET_KEY_SECRET to a secret holding it")
+    if not app.config["DATABASE_URL"]:
+        raise RuntimeError("set VIVIDART_WEB_DATABASE_URL")
     app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_URL"]).startswith("https://")
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    database = Database(app.config["DATABASE_URL"]).open()
+    database = Database(app.config["DATABASE_URL"],
+                        credentials=credentials.database_secret(aws_location, app.config["DATABASE_SECRET"])).open()
     database.migrate()
     app.extensions["db"] = database
-    app.extensions["stack"] = app.config.get("STACK_SOURCE") or StackSource()
+    app.extensions["stack"] = stacks
     app.extensions["catalog"] = Catalog()
     app.extensions["hub"] = hub = Hub(database, max_streams=int(app.config["MAX_STREAMS"]))
     if app.config["START_EVENTS"]:
@@ -51,10 +59,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
     auth.init_app(app)
-    apispec.init_app(app, [api.bp, sharing.bp, gallery.bp])
+    apispec.init_app(app, [api.bp, sharing.bp, gallery.bp, ops.bp])
     app.register_blueprint(sns.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(gallery.pages)
+    app.register_blueprint(ops.pages)
 
     @app.get("/healthz")
     def healthz():

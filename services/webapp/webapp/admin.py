@@ -1,5 +1,6 @@
-"""vividart-admin: staff accounts and API tokens, wherever the web app runs (its database URL
-from VIVIDART_WEB_DATABASE_URL, as the app reads it). On AWS, run it in the web app's task.
+"""vividart-admin: staff accounts and API tokens, wherever the web app runs (its database from
+VIVIDART_WEB_DATABASE_URL and VIVIDART_WEB_DATABASE_SECRET, as the app reads them). On AWS, run it
+in the web app's task (ECS Exec: the command is in terraform/hosting.tf).
 
     vividart-admin create-staff EMAIL [--name NAME] [--password-stdin]   (else a password is made and printed)
     vividart-admin create-token EMAIL [--name NAME]                       (printed once; only its hash is kept)
@@ -17,7 +18,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from webapp import accounts
+from photo_jobs.settings import StackSource
+from webapp import accounts, credentials
 from webapp.db import Database
 
 
@@ -25,13 +27,15 @@ def _database() -> Database:
     url = os.environ.get("VIVIDART_WEB_DATABASE_URL")
     if not url:
         sys.exit("set VIVIDART_WEB_DATABASE_URL to the web app's database")
-    database = Database(url, max_size=1).open()
+    secret_id = os.environ.get("VIVIDART_WEB_DATABASE_SECRET", "")
+    database = Database(url, max_size=1,
+                        credentials=credentials.database_secret(StackSource().from_environment(), secret_id)).open()
     database.migrate()
     return database
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vividart-admin", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="vividart-admin", description=__doc__.split("\n\n")[0].replace("\n", " "))
     commands = parser.add_subparsers(dest="command", required=True)
     staff = commands.add_parser("create-staff", help="a staff account that signs in with email and password")
     staff.add_argument("email")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from importlib import resources
-from typing import Iterator
+from typing import Iterator, Protocol
 
 import psycopg
 from psycopg import sql
@@ -19,13 +19,48 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 MIGRATION_LOCK = 727_001  # pg_advisory_xact_lock key: one migrating instance at a time
+INVALID_PASSWORD = "28P01"
+
+
+class Credentials(Protocol):
+    """A user and password kept outside the URL (webapp.credentials.DatabaseSecret)."""
+
+    def current(self) -> dict[str, str]: ...
+
+    def refresh(self) -> dict[str, str]: ...
+
+
+def refused_password(error: psycopg.OperationalError) -> bool:
+    # A refused connection has no result to carry the SQLSTATE, only the server's message.
+    return getattr(error, "sqlstate", None) == INVALID_PASSWORD or "password authentication failed" in str(error)
+
+
+class CredentialedConnection(psycopg.Connection):
+    """A connection that takes its user and password from `credentials` (when given), and reads
+    them again once if the server refuses them: a rotated password must not stop the app."""
+
+    @classmethod
+    def connect(cls, conninfo: str = "", *, credentials: Credentials | None = None, **kwargs):
+        if credentials is None:
+            return super().connect(conninfo, **kwargs)
+        tried = credentials.current()
+        try:
+            return super().connect(conninfo, **kwargs, **tried)
+        except psycopg.OperationalError as error:
+            # Compared with what was tried, not with what is cached: another connection may have
+            # read the rotated password meanwhile. The same again is a wrong password: give up.
+            if not refused_password(error) or (fresh := credentials.refresh()) == tried:
+                raise
+        return super().connect(conninfo, **kwargs, **fresh)
 
 
 class Database:
-    def __init__(self, url: str, max_size: int = 10) -> None:
+    def __init__(self, url: str, max_size: int = 10, credentials: Credentials | None = None) -> None:
         self.url = url
+        self.credentials = credentials
         self.pool = ConnectionPool(url, min_size=1, max_size=max_size, open=False,
-                                   kwargs={"row_factory": dict_row, "autocommit": False})
+                                   connection_class=CredentialedConnection,
+                                   kwargs={"row_factory": dict_row, "autocommit": False, "credentials": credentials})
 
     def open(self) -> Database:
         self.pool.open(wait=True, timeout=30)
@@ -62,7 +97,7 @@ class Database:
     def listen(self, channel: str, timeout: float = 5.0) -> Iterator[dict | None]:
         """Each notification on `channel`, or None every `timeout` seconds without one (a chance
         to stop). A connection of its own, not the pool's: it is held for as long as it listens."""
-        with psycopg.connect(self.url, autocommit=True) as connection:
+        with CredentialedConnection.connect(self.url, credentials=self.credentials, autocommit=True) as connection:
             connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
             while True:
                 got = False
