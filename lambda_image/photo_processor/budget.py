@@ -17,9 +17,10 @@ MB = 1 << 20
 MB_PER_VCPU = 1769
 # A render's peak over the process before it: a fixed part (first-use allocations of the codecs
 # and the watermark font) and bytes per pixel by how the file is decoded: the decoded picture and
-# the 8-bit RGB array it becomes, plus a rotation's second array. Measured from 8 to 118 MP.
-PEAK_FIXED_BYTES = 48 * MB
-PEAK_BYTES_PER_PIXEL = {"JPEG": 7.2, "WEBP": 9.6, "default": 7.8}
+# the 8-bit RGB array it becomes, plus a rotation's second array. Measured at 8 and 72 MP with
+# the heaviest spec (proofs included): JPEG 8.7 B/px, WebP 8.8, PNG 6.7-7.7, HEIF 7.0; 42-60 MB.
+PEAK_FIXED_BYTES = 60 * MB
+PEAK_BYTES_PER_PIXEL = {"JPEG": 8.8, "WEBP": 9.6, "default": 7.8}
 # A render's time on one vCPU for the heaviest spec (measured: 118 MP in 6.4 s), with room.
 SECONDS_PER_MEGAPIXEL = 0.08
 # What the interpreter, Pillow, OpenCV, NumPy and boto3 take before any photo.

@@ -21,7 +21,8 @@ def test_an_upload_with_a_spec_gives_every_rendition(stack):
     status = stack.studio.wait(key, timeout=60)
     assert status["status"] == "processed", status
     sizes = {o["name"]: (o["width"], o["height"]) for o in status["outputs"]}
-    assert sizes == {"full": (800, 800), "web": (800, 800), "thumb": (400, 400), "web_webp": (800, 800)}
+    assert sizes == {"full": (800, 800), "web": (800, 800), "thumb": (400, 400), "web_webp": (800, 800),
+                     "thumb_webp": (400, 400), "proof": (800, 800), "proof_thumb": (400, 400)}
     full = Image.open(io.BytesIO(stack.download(key)))
     assert all(max(p) - min(p) <= 6 for p in full.resize((8, 8)).get_flattened_data())  # black and white
     assert Image.open(io.BytesIO(stack.download(key, "web_webp"))).format == "WEBP"
