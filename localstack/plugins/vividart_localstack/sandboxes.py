@@ -121,6 +121,7 @@ class DockerSandbox:
     output: Output = field(default_factory=Output)
     _container: object | None = None
     _exit_code: int | None = None
+    _peak_bytes: int = 0
 
     def start(self, env: dict[str, str]) -> None:
         import docker  # only this sandbox needs the Docker SDK
@@ -134,6 +135,7 @@ class DockerSandbox:
         )
         threading.Thread(target=self._pump, daemon=True, name=f"lambda-output-{self.name}").start()
         threading.Thread(target=self._wait, daemon=True, name=f"lambda-wait-{self.name}").start()
+        threading.Thread(target=self._watch_memory, daemon=True, name=f"lambda-memory-{self.name}").start()
 
     def _pump(self) -> None:
         try:
@@ -151,13 +153,20 @@ class DockerSandbox:
     def exit_code(self) -> int | None:
         return self._exit_code
 
-    def max_memory_mb(self) -> int | None:
+    def _watch_memory(self) -> None:
+        # The engine's stats stream (a sample a second), read off the invocation's path: asking
+        # for one sample when an invocation ends waits for the engine's next tick, up to a second.
         try:
-            stats = self._container.stats(stream=False, one_shot=True)
-            used = stats["memory_stats"].get("max_usage") or stats["memory_stats"].get("usage")
-            return int(used) // (1024 * 1024) if used else None
-        except Exception:
-            return None
+            for stats in self._container.stats(stream=True, decode=True):
+                used = stats.get("memory_stats", {}).get("max_usage") or stats.get("memory_stats", {}).get("usage")
+                if used:
+                    self._peak_bytes = max(self._peak_bytes, int(used))
+        except Exception:  # the container was removed under us
+            pass
+
+    def max_memory_mb(self) -> int | None:
+        """The container's high-water mark as of the engine's last sample (at most a second old)."""
+        return self._peak_bytes // (1024 * 1024) or None
 
     def kill(self) -> None:
         if self._container is not None:
