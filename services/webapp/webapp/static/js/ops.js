@@ -177,7 +177,7 @@ function kpis (data) {
   text('kpi-failed-note', all ? `${(100 * totals.failed / all).toFixed(1)} % of photos` : 'none')
   document.getElementById('kpi-failed').classList.toggle('bad', totals.failed > 0)
   text('kpi-job', duration(job.p90))
-  text('kpi-job-note', job.p50 === null ? 'no photos yet' : `p90 · p50 ${duration(job.p50)}`)
+  text('kpi-job-note', job.p50 === null ? 'no photos yet' : `p90 · median ${duration(job.p50)}`)
   text('kpi-waiting', q.now.waiting.toLocaleString())
   text('kpi-waiting-note', `${q.now.in_flight.toLocaleString()} in progress`)
   text('kpi-oldest', age(q.now.oldest_age_s))

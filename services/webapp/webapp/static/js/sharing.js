@@ -85,6 +85,10 @@ export function createSharing (shootId) {
       form.hidden = true
       toggle.setAttribute('aria-expanded', 'false')
       await load()
+      // the new link is first; the side column scrolls on its own, so bring it into sight, ready to copy
+      const made = list.firstElementChild
+      made?.scrollIntoView({ block: 'nearest' })
+      made?.querySelector('.share-url')?.select()
     } catch (error) {
       problem.textContent = error.message
     }
