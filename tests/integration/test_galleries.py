@@ -10,6 +10,7 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -191,3 +192,26 @@ def test_a_sent_selection_reaches_the_studio_by_email_and_exports(stack, two_sho
     assert lightroom == ", ".join(p.rsplit("/", 1)[-1].rsplit(".", 1)[0] for p in a["paths"])
     table = staff(stack, "GET", f"/api/shoots/{a['shoot']['id']}/links/{link['id']}/selection.csv").text.splitlines()
     assert table[0] == "file,path,comments" and "Warmer please" in table[1]
+
+
+def test_a_download_keeps_the_name_the_studio_gave_in_any_script(stack):
+    """Shoots, links and photos are named in any script, with quotes and all; the archive, the
+    exports and a photo saved from storage keep those names (a header must stay Latin-1: a raw
+    name in it was a server error)."""
+    shoot = stack.studio.create_shoot('東京 · Émilie & "Jo"')
+    key = stack.upload(photo(64, 48, seed=31), "Café 東京.jpg", shoot=shoot["id"])
+    assert stack.studio.wait(key, timeout=60)["status"] == "processed"
+    link = make_link(stack, shoot["id"], name="Sélection 選択", downloads="full")
+
+    def saved_as(response: requests.Response) -> str:
+        assert response.status_code == 200, response.text[:300]
+        return unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''", 1)[1])
+
+    archive = client(stack, link).get(f"{stack.web_url}/api/g/{token_of(link)}/archive.zip", timeout=30)
+    assert saved_as(archive) == '東京 · Émilie & "Jo".zip'
+    exports = f"/api/shoots/{shoot['id']}/links/{link['id']}"
+    assert saved_as(staff(stack, "GET", f"{exports}/selection.csv")) == "Sélection 選択 selection.csv"
+    assert saved_as(staff(stack, "GET", f"{exports}/selection.txt")) == "Sélection 選択 selection.txt"
+    # the photo's Download button: a redirect to storage, which sends the header it was signed with
+    assert saved_as(staff(stack, "GET", f"/api/shoots/{shoot['id']}/downloads/full/{key.split('/', 2)[2]}")) \
+        == "Café 東京-full.jpg"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 from botocore.exceptions import ClientError
 from flask import Response, current_app, redirect, request, stream_with_context
@@ -24,6 +24,7 @@ from photo_jobs import keys, limits, spec as edit_spec
 from photo_jobs.aws import is_missing
 from webapp import galleries, studio
 from webapp.apispec import Blueprint
+from webapp.attachments import content_disposition
 from webapp.auth import staff_only
 from webapp.catalog import UNSORTED, Photo
 from webapp.context import aws, catalog, db, hub, stack
@@ -299,16 +300,9 @@ def presigned_rendition(photo: Photo, name: str, download: bool) -> str:
         abort(404, message=f"{photo.name} has no {name} rendition yet ({photo.status})")
     params = {"Bucket": output["bucket"], "Key": output["key"]}
     if download:
-        stem = photo.name.rsplit(".", 1)[0] or "photo"
-        filename = f"{stem}-{name}.{output['key'].rsplit('.', 1)[-1]}"
-        ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-        params["ResponseContentDisposition"] = (f"attachment; filename=\"{ascii_name}\"; "
-                                                f"filename*=UTF-8''{_rfc5987(filename)}")
+        stem = f"{photo.name.rsplit('.', 1)[0]}-{name}"
+        params["ResponseContentDisposition"] = content_disposition(stem, output["key"].rsplit(".", 1)[-1], fallback=name)
     return aws("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=VIEW_URL_SECONDS)
-
-
-def _rfc5987(text: str) -> str:
-    return quote(text, safe="")
 
 
 @bp.route("/shoots/<shoot_id>/photos/<path:photo>")

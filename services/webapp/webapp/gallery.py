@@ -22,6 +22,7 @@ from photo_jobs import keys
 from webapp import galleries, studio
 from webapp.api import event_stream, presigned_rendition
 from webapp.apispec import Blueprint
+from webapp.attachments import content_disposition
 from webapp.catalog import Photo
 from webapp.context import aws, catalog, db, hub, stack
 from webapp.security import limiter
@@ -194,9 +195,8 @@ def archive(token):
         output = photo.output(g.link.downloads)
         name = _unique(f"{photo.name.rsplit('.', 1)[0]}.{output['key'].rsplit('.', 1)[-1]}", names)
         archive.add(_chunks(s3, output["bucket"], output["key"]), arcname=name, size=output["bytes"])
-    filename = "".join(c if c.isalnum() or c in " ._-" else "_" for c in g.shoot.name).strip() or "photos"
     return Response(stream_with_context(archive), mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}.zip"',
+                    headers={"Content-Disposition": content_disposition(g.shoot.name, "zip", fallback="photos"),
                              "Content-Length": str(len(archive))})
 
 

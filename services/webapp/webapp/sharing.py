@@ -15,6 +15,7 @@ from photo_jobs import keys
 from webapp import galleries
 from webapp.api import _shoot_or_404
 from webapp.apispec import Blueprint
+from webapp.attachments import content_disposition
 from webapp.auth import staff_only
 from webapp.context import db, stack
 
@@ -188,7 +189,7 @@ def selection_csv(shoot_id, link_id):
     for key in chosen:
         photo = _photo(key)
         writer.writerow([photo["name"], photo["path"], " | ".join(said.get(key, []))])
-    return _attachment(out.getvalue(), f"{link.name} selection.csv", "text/csv")
+    return _attachment(out.getvalue(), f"{link.name} selection", "csv", "text/csv")
 
 
 @bp.route("/<int:link_id>/selection.txt")
@@ -199,10 +200,9 @@ def selection_for_lightroom(shoot_id, link_id):
     _real_shoot(shoot_id)
     link, chosen, _ = _selection_photos(shoot_id, link_id)
     names = [keys.file_name(key).rsplit(".", 1)[0] for key in chosen]
-    return _attachment(", ".join(names) + "\n", f"{link.name} selection.txt", "text/plain")
+    return _attachment(", ".join(names) + "\n", f"{link.name} selection", "txt", "text/plain")
 
 
-def _attachment(text: str, filename: str, mimetype: str) -> Response:
-    safe = "".join(c if c.isalnum() or c in " ._-" else "_" for c in filename).strip() or "selection"
+def _attachment(text: str, stem: str, extension: str, mimetype: str) -> Response:
     return Response(text, mimetype=f"{mimetype}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+                    headers={"Content-Disposition": content_disposition(stem, extension, fallback="selection")})
