@@ -16,7 +16,7 @@
 # Needs real AWS credentials (a profile, SSO, keys, or the CodeBuild project's role), Docker,
 # Terraform, the AWS CLI; for a deploy also the state bucket (terraform/state) and the
 # environment's tfvars with its placeholders replaced.
-CALLER_ACCESS_KEY="${AWS_ACCESS_KEY_ID:-}"  # read before lib.sh, which sets LocalStack's test keys
+REAL_AWS=1  # lib.sh leaves the credentials to the SDK's chain
 source "$(dirname "$0")/lib.sh"
 shopt -s inherit_errexit  # a failure inside $(...) fails the script too
 ACTION="${1:-deploy}"
@@ -38,8 +38,6 @@ case "$ACTION" in
   *) die "usage: deploy_aws.sh [deploy|publish]" ;;
 esac
 unset AWS_ENDPOINT_URL
-# No keys of the caller's own: the SDK's chain finds the profile, SSO or the CodeBuild role.
-[ -n "$CALLER_ACCESS_KEY" ] || unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 [ "${AWS_ACCESS_KEY_ID:-}" != test ] \
   || die "set real AWS credentials (AWS_PROFILE, SSO, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a role), not LocalStack's test keys"
 

@@ -30,7 +30,9 @@ PROJECT_VENV="$CACHE/venv-project"
 LOCALSTACK_VENV="$CACHE/venv-localstack"
 CHECKOV_VENV="$CACHE/venv-checkov"  # the policy scanner, apart: its dependencies pin their own versions
 export PATH="$CACHE/bin:$PATH"
-export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+# LocalStack's keys, unless the script talks to real AWS (REAL_AWS=1 before sourcing this): there
+# the SDK's own chain finds the profile, SSO or the CodeBuild role.
+[ -n "${REAL_AWS:-}" ] || export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }

@@ -7,9 +7,8 @@
 # on those streams (both below), so an idle stream is never cut.
 
 locals {
-  web_container       = "web"
-  web_port            = 8080 # gunicorn.conf.py binds WEB_HOST:WEB_PORT
-  web_image_by_digest = "@sha256:[0-9a-f]{64}$"
+  web_container = "web"
+  web_port      = 8080 # gunicorn.conf.py binds WEB_HOST:WEB_PORT
   # What the task is told: names and ARNs only, never a secret's value.
   web_environment = var.on_aws ? {
     WEB_HOST                           = "0.0.0.0"
@@ -315,7 +314,7 @@ data "aws_iam_policy_document" "web_task" {
   }
   statement {
     sid       = "ChartMetrics" # the operations page (webapp/ops.py); these have no resource of their own
-    actions   = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]
+    actions   = ["cloudwatch:GetMetricData"]
     resources = ["*"]
   }
   statement {
@@ -365,12 +364,8 @@ resource "aws_ecs_task_definition" "web" {
   }])
   lifecycle {
     precondition {
-      condition     = can(regex(local.web_image_by_digest, var.web_image_uri))
+      condition     = can(regex(local.image_by_digest, var.web_image_uri))
       error_message = "web_image_uri: the web image by digest, <repository>@sha256:<64 hex digits>."
-    }
-    precondition {
-      condition     = can(regex(local.web_image_by_digest, var.lambda_image_uri))
-      error_message = "lambda_image_uri: on AWS, the processor image by digest, <repository>@sha256:<64 hex digits>."
     }
   }
 }

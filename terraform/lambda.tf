@@ -111,6 +111,12 @@ resource "aws_lambda_function" "processor" {
     }
   }
   depends_on = [aws_cloudwatch_log_group.processor, aws_iam_role_policy.processor]
+  lifecycle {
+    precondition {
+      condition     = !var.on_aws || can(regex(local.image_by_digest, var.lambda_image_uri))
+      error_message = "lambda_image_uri: on AWS, the processor image by digest, <repository>@sha256:<64 hex digits>."
+    }
+  }
 }
 
 resource "aws_lambda_event_source_mapping" "jobs" {

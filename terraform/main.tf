@@ -12,6 +12,8 @@ locals {
   # Long enough that a retry never overlaps a running try; short enough that a crash costs
   # minutes. Failures the handler sees come back after its own short backoff.
   retry_delay_s = coalesce(var.retry_delay_s, var.lambda_timeout_s * 3)
+  # On AWS both images are deployed by digest: exactly the images the pipeline tested.
+  image_by_digest = "@sha256:[0-9a-f]{64}$"
 }
 
 # --- storage -------------------------------------------------------------------------------

@@ -1,50 +1,50 @@
 output "region" {
-  value = var.region
+  value = local.stack_settings.region
 }
 
 output "localstack_endpoint" {
-  value = var.localstack_endpoint
+  value = local.stack_settings.localstack_endpoint
 }
 
 output "source_bucket" {
-  value = aws_s3_bucket.source.id
+  value = local.stack_settings.source_bucket
 }
 
 output "upload_prefix" {
-  value = var.upload_prefix
+  value = local.stack_settings.upload_prefix
 }
 
 output "processed_bucket" {
-  value = aws_s3_bucket.processed.id
+  value = local.stack_settings.processed_bucket
 }
 
 output "queue_url" {
-  value = aws_sqs_queue.jobs.id
+  value = local.stack_settings.queue_url
 }
 
 output "dlq_url" {
-  value = aws_sqs_queue.dlq.id
+  value = local.stack_settings.dlq_url
 }
 
 output "topic_arn" {
-  value = aws_sns_topic.events.arn
+  value = local.stack_settings.topic_arn
 }
 
 output "studio_name" {
-  value = var.studio_name
+  value = local.stack_settings.studio_name
 }
 
 output "studio_email" {
-  value = var.studio_email
+  value = local.stack_settings.studio_email
 }
 
 output "web_url" {
   description = "Where the web app is served: https://<domain_name> on AWS, the local web app's URL otherwise."
-  value       = local.web_url
+  value       = local.stack_settings.web_url
 }
 
 output "function_name" {
-  value = aws_lambda_function.processor.function_name
+  value = local.stack_settings.function_name
 }
 
 output "log_group" {

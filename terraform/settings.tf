@@ -6,8 +6,8 @@ locals {
   # Where browsers and SNS reach the web app: the domain behind the load balancer on AWS.
   web_url = var.on_aws ? "https://${var.domain_name}" : var.web_url
 
-  # What photo_jobs.settings.Stack reads, named as the outputs that carry the same values
-  # (tests/unit/test_settings.py holds the three together).
+  # What photo_jobs.settings.Stack reads; the outputs of the same names are these values
+  # (tests/unit/test_settings.py holds the names of all three together).
   stack_settings = {
     region              = var.region
     source_bucket       = aws_s3_bucket.source.id

@@ -19,6 +19,13 @@ from support import REPO
 from vividart_cli.client import StudioClient
 
 
+def web_env(run_dir: Path) -> dict[str, str]:
+    """The web app's settings as the stack wrote them (web.env), or none if it wrote none."""
+    path = run_dir / "web.env"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
 @dataclass
 class RunningStack:
     env: dict[str, str]
@@ -37,6 +44,10 @@ class RunningStack:
     @property
     def web_url(self) -> str:
         return self.outputs["web_url"]
+
+    @property
+    def web_env(self) -> dict[str, str]:
+        return web_env(self.run_dir)
 
     @property
     def studio(self) -> StudioClient:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -55,3 +56,10 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.25):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout:g} s")
+
+
+def terraform(*args, cwd) -> subprocess.CompletedProcess:
+    """The Terraform the bootstrap chose (or built), with the project's CLI config (its mirror)."""
+    binary = (CACHE / "terraform-bin").read_text().strip()
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(CACHE / "terraform.rc"), TF_IN_AUTOMATION="1")
+    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)

@@ -17,7 +17,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from photo_jobs import keys, limits, records, spec as edit_spec
+from photo_jobs import keys, limits, metrics, records, spec as edit_spec
 from photo_jobs.aws import is_missing, read_job_record
 from photo_jobs.settings import Stack
 from photo_processor import budget as memory, pipeline
@@ -135,7 +135,7 @@ def render_and_store(ctx: Context, job_id: str, source: dict, spec: dict, head: 
     stage = time.perf_counter()
     outputs = list(_UPLOADS.map(lambda r: _store(ctx, source["key"], job_id, r), result.renditions))
     timings["upload"] = _ms(stage)
-    timings["total"] = _ms(started)
+    timings[metrics.TOTAL_STAGE] = _ms(started)
     logger.info("processed", extra={"timings_ms": {k: round(v, 1) for k, v in timings.items()},
                                     "megapixels": round(result.megapixels, 2)})
     finish(ctx, records.processed(job_id, source, spec, outputs, timings))

@@ -285,6 +285,15 @@ run "images_must_be_named_by_digest" {
   expect_failures = [aws_ecs_task_definition.web]
 }
 
+run "the_processor_image_must_be_named_by_digest_on_aws" {
+  command = plan
+  variables {
+    on_aws           = true
+    lambda_image_uri = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/vividart-staging/photo-processor:latest"
+  }
+  expect_failures = [aws_lambda_function.processor]
+}
+
 run "the_idle_timeout_must_outlast_the_heartbeat" {
   command = plan
   variables {

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from stacks import RunningStack, stack_env
+from stacks import RunningStack, stack_env, web_env
 
 # Ports apart from a developer's `make up` (4566/8080/5433), so both can run at once.
 LOCALSTACK_PORT, WEB_PORT, POSTGRES_PORT = 4666, 8180, 5533
@@ -36,10 +36,7 @@ def ports_of(run_dir: Path) -> tuple[int, int, int]:
     """LocalStack's, the web app's and PostgreSQL's ports of a running stack, from its outputs and
     the web app's settings (web.env), falling back to this suite's own."""
     outputs = json.loads((run_dir / "stack" / "outputs.json").read_text())
-    database = POSTGRES_PORT
-    if (run_dir / "web.env").exists():
-        for line in (run_dir / "web.env").read_text().splitlines():
-            if line.startswith("VIVIDART_WEB_DATABASE_URL="):
-                database = urlsplit(line.split("=", 1)[1]).port or POSTGRES_PORT
+    database = web_env(run_dir).get("VIVIDART_WEB_DATABASE_URL", "")
     return (urlsplit(outputs["localstack_endpoint"]).port or LOCALSTACK_PORT,
-            urlsplit(outputs["web_url"]).port or WEB_PORT, database)
+            urlsplit(outputs["web_url"]).port or WEB_PORT,
+            urlsplit(database).port or POSTGRES_PORT)

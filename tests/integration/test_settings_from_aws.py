@@ -31,11 +31,10 @@ def aws_environment(stack, monkeypatch):
 
 @pytest.fixture
 def database_url(stack) -> str:
-    """The local stack's database (web.env), and its URL without the password."""
-    for line in (stack.run_dir / "web.env").read_text().splitlines():
-        if line.startswith("VIVIDART_WEB_DATABASE_URL="):
-            return line.split("=", 1)[1]
-    raise AssertionError(f"{stack.run_dir / 'web.env'} names no VIVIDART_WEB_DATABASE_URL")
+    """The local stack's database, as the web app is told it (web.env)."""
+    url = stack.web_env.get("VIVIDART_WEB_DATABASE_URL")
+    assert url, f"{stack.run_dir / 'web.env'} names no VIVIDART_WEB_DATABASE_URL"
+    return url
 
 
 def without_password(url: str) -> tuple[str, dict]:

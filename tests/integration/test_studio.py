@@ -31,10 +31,7 @@ def free_port() -> int:
 
 def start_instance(stack, port: int, **settings) -> subprocess.Popen:
     """Another web app instance beside the stack's own: the same settings (web.env), its own port."""
-    env = dict(os.environ)
-    for line in (stack.run_dir / "web.env").read_text().splitlines():
-        name, _, value = line.partition("=")
-        env[name] = value
+    env = {**os.environ, **stack.web_env}
     env.update(WEB_PORT=str(port), **{k: str(v) for k, v in settings.items()})
     process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
                                 "webapp:create_app()"], cwd=REPO / "services" / "webapp", env=env,

@@ -172,7 +172,7 @@ def stubbed_checkout(tmp_path):
     (tmp_path / ".ci").mkdir()
     shutil.copy2(REPO / ".ci" / "buildspec-test.yml", tmp_path / ".ci")
     for stub in ("bin/make", "bin/terraform", "scripts/prerequisites.sh",
-                 "scripts/deploy_aws.sh", ".ci/install-terraform"):
+                 "scripts/deploy_aws.sh"):
         path = tmp_path / stub
         path.parent.mkdir(exist_ok=True)
         status = "STUB_STATUS_" + re.sub(r"\W", "_", path.name)  # a test makes one fail with it

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import hcl2
 import pytest
 
-from photo_jobs import metrics as names
+from photo_jobs import metrics as names, records
 from support import REPO
 from webapp import ops
 
@@ -92,7 +92,7 @@ def test_results_become_series_on_one_axis_with_counts_per_minute_and_gaps_for_m
 
 def test_with_no_metrics_at_all_every_figure_is_empty_not_an_error():
     win = ops.window(NOW, 1)
-    shaped = ops.shape(win, {}, [], ops.queues_now({}, {}))
+    shaped = ops.shape(win, {}, sorted(records.REASONS), ops.queues_now({}, {}))
     assert shaped["totals"] == {"processed": 0, "failed": 0} and shaped["failures"] == []
     assert set(shaped["processed_per_minute"]) == {0.0} and set(shaped["queue"]["depth"]) == {None}
     assert shaped["queue"]["now"] == {"waiting": 0, "in_flight": 0, "delayed": 0, "dead_letter": 0, "oldest_age_s": None}
@@ -115,10 +115,9 @@ def test_the_queues_now_come_from_their_attributes():
 # --- one name for each metric, everywhere --------------------------------------------------------
 
 def test_the_stages_read_are_the_stages_the_processor_times():
-    from photo_processor import jobs, telemetry
+    from photo_processor import jobs
 
     assert names.JOB_STAGES == jobs.STAGES
-    assert telemetry.NAMESPACE == names.NAMESPACE
 
 
 def test_the_alarms_watch_the_metrics_the_processor_writes_and_notify_the_topic():
@@ -132,9 +131,6 @@ def test_the_alarms_watch_the_metrics_the_processor_writes_and_notify_the_topic(
     assert unquote(p90["extended_statistic"]) == "p90" and "statistic" not in p90
     assert p90["namespace"] == "${local.metrics_namespace}"
     assert set(p90["dimensions"]) == {names.FUNCTION_DIMENSION}
-    with open(REPO / "terraform" / "dashboard.tf") as config:
-        [dashboard] = hcl2.load(config)["locals"]
-    assert unquote(dashboard["metrics_namespace"]) == names.NAMESPACE
     for alarm in alarms.values():
         assert alarm["alarm_actions"] == ["${aws_sns_topic.alarms.arn}"] == alarm["ok_actions"]
         assert unquote(alarm["treat_missing_data"]) == "notBreaching"

@@ -3,24 +3,16 @@ test, mock provider); the environments' backend configs and tfvars agree with it
 main root: only the AWS deploy has a backend, every setting is a declared variable, and the
 differences between staging and production are the intended ones."""
 
-import os
 import re
 import shutil
-import subprocess
 
 import hcl2
 import pytest
 
-from support import CACHE, REPO
+from support import REPO, terraform
 
 TERRAFORM = REPO / "terraform"
 ENVIRONMENTS = ("staging", "production")
-
-
-def terraform(*args, cwd):
-    binary = (CACHE / "terraform-bin").read_text().strip()
-    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(CACHE / "terraform.rc"), TF_IN_AUTOMATION="1")
-    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")

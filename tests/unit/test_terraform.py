@@ -1,16 +1,8 @@
 """The Terraform configuration is formatted and valid (terraform fmt -check, validate)."""
 
-import os
 import shutil
-import subprocess
 
-from support import CACHE, REPO
-
-
-def terraform(*args, cwd):
-    binary = (CACHE / "terraform-bin").read_text().strip()
-    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(CACHE / "terraform.rc"), TF_IN_AUTOMATION="1")
-    return subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+from support import REPO, terraform
 
 
 def test_fmt_check():

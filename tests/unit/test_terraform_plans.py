@@ -4,8 +4,7 @@ only AWS has (the web app's hosting, the pipeline), planned with a mock AWS prov
 import re
 import shutil
 
-from support import REPO
-from test_terraform import terraform
+from support import REPO, terraform
 
 RUN_BLOCK = re.compile(r'^run\s+"([^"]+)"', re.MULTILINE)
 

@@ -3,8 +3,8 @@ metrics the dashboard and the alarms read, locally and on AWS alike.
 
 GET /api/ops/metrics?hours=1|6|24 answers photos processed per minute, failures by reason, the
 time per stage (p50 and p90), the job's time over the window, the queue's depth and the age of
-its oldest job, and the dead-letter queue's depth. One GetMetricData call (plus ListMetrics for
-the failure reasons, which no list holds) and the queues' attributes for "now".
+its oldest job, and the dead-letter queue's depth. One GetMetricData call (the failure reasons
+are the records' fixed list) and the queues' attributes for "now".
 
 The pure part (window, queries, shape) takes and gives plain data; `collect` is the adapter.
 """
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from flask import Blueprint as PageBlueprint, render_template
 from marshmallow import Schema, fields, validate
 
-from photo_jobs import metrics as names
+from photo_jobs import metrics as names, records
 from webapp.apispec import Blueprint
 from webapp.auth import staff_only
 from webapp.context import aws, stack
@@ -126,8 +126,9 @@ def shape(win: Window, results: dict[str, dict], reasons: list[str], queues_now:
     failures = []
     for n, reason in enumerate(reasons):
         counts = _series(results.get(f"failed_{n}"), win, 0.0)
-        failures.append({"reason": reason, "per_minute": [_round(c * per_minute) for c in counts],
-                         "total": int(sum(counts))})
+        if sum(counts):  # the reasons that happened in the window
+            failures.append({"reason": reason, "per_minute": [_round(c * per_minute) for c in counts],
+                             "total": int(sum(counts))})
     failures.sort(key=lambda f: (-f["total"], f["reason"]))
     oldest = _series(results.get("queue_oldest"), win, None)
     stages = [{"stage": stage, **{stat: _single(results.get(f"stage_{stage}_{stat}")) for stat in PERCENTILES}}
@@ -169,46 +170,29 @@ def _iso(epoch: int) -> str:
 
 # --- the adapter -------------------------------------------------------------------------------
 
-def failure_reasons(cloudwatch, function_name: str) -> list[str]:
-    """Every reason the function has recorded failures for (ListMetrics: reasons are open-ended)."""
-    reasons, token = set(), None
+def metric_data(cloudwatch, queries: list[dict], win: Window) -> dict[str, dict]:
+    assert len(queries) <= MAX_QUERIES, len(queries)  # a fixed set, well within one call
+    results: dict[str, dict] = {}
+    token = None
     while True:
-        page = cloudwatch.list_metrics(Namespace=names.NAMESPACE, MetricName=names.FAILED,
-                                       Dimensions=[{"Name": names.FUNCTION_DIMENSION, "Value": function_name}],
-                                       **({"NextToken": token} if token else {}))
-        for metric in page.get("Metrics", []):
-            dims = {d["Name"]: d.get("Value") for d in metric.get("Dimensions") or []}
-            if dims.get(names.FUNCTION_DIMENSION) == function_name and dims.get(names.REASON_DIMENSION):
-                reasons.add(dims[names.REASON_DIMENSION])
+        page = cloudwatch.get_metric_data(
+            MetricDataQueries=queries, ScanBy="TimestampAscending",
+            StartTime=datetime.fromtimestamp(win.start, tz=UTC), EndTime=datetime.fromtimestamp(win.end, tz=UTC),
+            **({"NextToken": token} if token else {}))
+        for result in page["MetricDataResults"]:
+            into = results.setdefault(result["Id"], {"Timestamps": [], "Values": []})
+            into["Timestamps"] += result.get("Timestamps", [])
+            into["Values"] += result.get("Values", [])
         token = page.get("NextToken")
         if not token:
-            return sorted(reasons)
-
-
-def metric_data(cloudwatch, queries: list[dict], win: Window) -> dict[str, dict]:
-    results: dict[str, dict] = {}
-    for first in range(0, len(queries), MAX_QUERIES):
-        token = None
-        while True:
-            page = cloudwatch.get_metric_data(
-                MetricDataQueries=queries[first:first + MAX_QUERIES], ScanBy="TimestampAscending",
-                StartTime=datetime.fromtimestamp(win.start, tz=UTC), EndTime=datetime.fromtimestamp(win.end, tz=UTC),
-                **({"NextToken": token} if token else {}))
-            for result in page["MetricDataResults"]:
-                into = results.setdefault(result["Id"], {"Timestamps": [], "Values": []})
-                into["Timestamps"] += result.get("Timestamps", [])
-                into["Values"] += result.get("Values", [])
-            token = page.get("NextToken")
-            if not token:
-                break
-    return results
+            return results
 
 
 def collect(hours: int, now: float | None = None) -> dict:
     current = stack()
     cloudwatch, sqs = aws("cloudwatch"), aws("sqs")
     win = window(time.time() if now is None else now, hours)
-    reasons = failure_reasons(cloudwatch, current.function_name)
+    reasons = sorted(records.REASONS)
     queries = metric_queries(win, current.function_name, queue_name(current.queue_url),
                              queue_name(current.dlq_url), reasons)
     results = metric_data(cloudwatch, queries, win)
