@@ -4,4 +4,4 @@
 source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/bootstrap.sh" no-docker >/dev/null
 cd "$ROOT"
-VIVIDART_RUN_DIR="$RUN_DIR" PYTHONPATH="$ROOT/scripts" exec "$PROJECT_VENV/bin/python" -m bench "$@"
+VIVIDART_RUN_DIR="$RUN_DIR" PYTHONPATH="$ROOT/scripts:$ROOT/tests" exec "$PROJECT_VENV/bin/python" -m bench "$@"

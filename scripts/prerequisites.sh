@@ -9,9 +9,12 @@ PURPOSE="${1:-test}"
 # both modes: PostgreSQL (embedded mode runs it; the tests do too)
 packages=(curl ca-certificates make postgresql python3-venv)
 case "$PURPOSE" in
-  # the tests run both modes (Docker: the engine, debootstrap for offline base images) and a browser
-  test) packages+=(docker.io debootstrap chromium) ;;
-  up) ;;  # compose mode also needs a Docker engine: `make up` picks embedded mode without one
+  # the tests run both modes (Docker: the engine, debootstrap for offline base images), a browser,
+  # HTTPS through HAProxy (the local load balancer), and exiftool, which reads back the creator and
+  # copyright every delivered file carries
+  test) packages+=(docker.io debootstrap chromium haproxy libimage-exiftool-perl unzip) ;;
+  # compose mode also needs a Docker engine: `make up` picks embedded mode without one
+  up) [ -z "$HTTPS" ] || packages+=(haproxy) ;;
   *) die "usage: prerequisites.sh [test|up]" ;;
 esac
 
@@ -19,10 +22,11 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
-# npm builds the front-end libraries, Go the Compose plugin (and OpenTofu where no Terraform is):
-# whichever the machine has, else Debian's
+# npm builds the front-end libraries, Go builds OpenTofu where no Terraform is: whichever the machine
+# has, else Debian's
 command -v npm >/dev/null || missing+=(npm)
-[ "$PURPOSE" != test ] || command -v go >/dev/null || missing+=(golang-go)
+command -v terraform >/dev/null || command -v tofu >/dev/null || [ -x "$CACHE/bin/tofu" ] || command -v go >/dev/null \
+  || missing+=(golang-go)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages; install them with: sudo apt-get install -y ${missing[*]}"

@@ -8,8 +8,12 @@ source "$(dirname "$0")/lib.sh"
 ACTION="${1:-up}"
 
 choose_mode() {
-  case "${MODE:-auto}" in
-    compose|embedded) echo "$MODE" ;;
+  local running; running="$(cat "$RUN_DIR/mode" 2>/dev/null || true)"
+  if [ -n "${MODE:-}" ] && [ -n "$running" ] && [ "$MODE" != "$running" ]; then
+    die "a $running stack is up in $RUN_DIR: make down first, or MODE=$running"
+  fi
+  case "${MODE:-${running:-auto}}" in
+    compose|embedded) echo "${MODE:-$running}" ;;
     auto) if docker_running; then echo compose; else echo embedded; fi ;;
     *) die "MODE must be compose or embedded (got '$MODE')" ;;
   esac
@@ -26,12 +30,41 @@ secret() {  # NAME
 }
 
 compose() {
-  LOCALSTACK_PORT="$LOCALSTACK_PORT" WEB_PORT="$WEB_PORT" POSTGRES_PORT="$POSTGRES_PORT" VIVIDART_RUN_DIR="$RUN_DIR" \
-  VIVIDART_DB_PASSWORD="$(secret database-password)" VIVIDART_WEB_SECRET_KEY="$(secret web-secret-key)" \
-    docker compose -p "$COMPOSE_PROJECT" -f "$ROOT/compose.yaml" "$@"
+  local profile=()
+  [ -z "$HTTPS" ] || profile=(--profile https)
+  ( while IFS= read -r setting; do export "${setting?}"; done < <(web_settings)
+    export LOCALSTACK_PORT WEB_PORT WEB_HTTPS_PORT POSTGRES_PORT VIVIDART_RUN_DIR="$RUN_DIR" \
+      VIVIDART_DB_PASSWORD="$(secret database-password)" VIVIDART_WEB_SECRET_KEY="$(secret web-secret-key)"
+    docker compose -p "$COMPOSE_PROJECT" -f "$ROOT/compose.yaml" "${profile[@]}" "$@" )
 }
 
-healthy() { curl -fs -o /dev/null --max-time 2 "$1"; }
+# The app's settings that depend on its edge: behind the proxy (HTTPS=1) it runs in its AWS
+# settings (its https address, the proxy trusted, Secure cookies, HSTS); the heartbeat and
+# keep-alive come from terraform/edge.json, as on AWS.
+web_settings() {
+  local edge="$PROJECT_VENV/bin/python $ROOT/scripts/https_proxy.py edge"
+  echo "VIVIDART_WEB_PUBLIC_URL=$WEB_URL"
+  echo "VIVIDART_WEB_SSE_HEARTBEAT_SECONDS=$($edge sse_heartbeat_seconds)"
+  # Download all's parts: 4 GB, unless a test stack cuts them small to see them cut
+  [ -z "${VIVIDART_WEB_ARCHIVE_PART_BYTES:-}" ] || echo "VIVIDART_WEB_ARCHIVE_PART_BYTES=$VIVIDART_WEB_ARCHIVE_PART_BYTES"
+  if [ -n "$HTTPS" ]; then
+    echo "VIVIDART_WEB_TRUST_PROXY=1"
+    echo "VIVIDART_WEB_HSTS_MAX_AGE=$($edge hsts_max_age_seconds)"
+    echo "WEB_KEEPALIVE_SECONDS=$(( $($edge idle_timeout_seconds) + 5 ))"  # outlives the proxy's idle connections
+  fi
+}
+
+# HTTPS=1: the proxy's certificate and configuration in the run folder (the certificate once).
+prepare_https() {
+  mkdir -p "$HTTPS_DIR"
+  local options=(--https-port "$WEB_HTTPS_PORT" --web-port "$WEB_PORT")
+  [ "$1" = embedded ] || options+=(--cert-dir /etc/vividart-proxy --drop-to-user)
+  "$PROJECT_VENV/bin/python" "$ROOT/scripts/https_proxy.py" prepare "$HTTPS_DIR" "${options[@]}"
+  echo 1 > "$HTTPS_DIR/enabled"
+}
+
+# curl, trusting the proxy's own certificate where there is one
+healthy() { curl -fs -o /dev/null --max-time 2 ${HTTPS:+--cacert "$HTTPS_DIR/cert.pem"} "$1"; }
 
 wait_for() {  # URL WHAT PIDFILE-or-empty
   local url="$1" what="$2" pidfile="${3:-}" tries=120
@@ -61,12 +94,12 @@ VIVIDART_LOCALSTACK_ENDPOINT=$ENDPOINT
 VIVIDART_WEB_SNS_ALLOWED_TOPICS=arn:aws:sns:*:000000000000:*
 VIVIDART_WEB_DATABASE_URL=$(database_url)
 VIVIDART_WEB_SECRET_KEY=$(secret web-secret-key)
-VIVIDART_WEB_PUBLIC_URL=$WEB_URL
+$(web_settings)
 ENV
   chmod 600 "$RUN_DIR/web.env"
 }
 
-start_embedded() {
+launch_localstack() {
   if ! healthy "$ENDPOINT/_localstack/health"; then
     # The processor runs from the project environment, where its package is installed: any
     # tag of its image is the working tree's code, so a changed processor redeploys in place.
@@ -81,15 +114,39 @@ start_embedded() {
       setsid "$LOCALSTACK_VENV/bin/python" -m localstack.runtime.main < /dev/null > "$RUN_DIR/localstack.log" 2>&1 &
     echo $! > "$RUN_DIR/localstack.pid"
   fi
+}
+
+# PostgreSQL, then the web app (and its TLS proxy with HTTPS=1) once LocalStack answers.
+start_web() {
   write_web_env
   wait_for "$ENDPOINT/_localstack/health" localstack "$RUN_DIR/localstack.pid"
-  if ! healthy "$WEB_URL/healthz"; then
+  if ! healthy "$APP_URL/healthz"; then
     (set -a; source "$RUN_DIR/web.env"; set +a; cd "$ROOT/services/webapp" && WEB_PORT="$WEB_PORT" \
       exec setsid "$PROJECT_VENV/bin/gunicorn" --config gunicorn.conf.py 'webapp:create_app()') \
       < /dev/null > "$RUN_DIR/web.log" 2>&1 &
     echo $! > "$RUN_DIR/web.pid"
   fi
-  wait_for "$WEB_URL/healthz" web "$RUN_DIR/web.pid"
+  wait_for "$APP_URL/healthz" web "$RUN_DIR/web.pid"
+  if [ -n "$HTTPS" ] && ! healthy "$WEB_URL/healthz"; then
+    command -v haproxy >/dev/null || die "HTTPS=1 needs HAProxy (apt-get install haproxy)"
+    setsid haproxy -db -f "$HTTPS_DIR/haproxy.cfg" < /dev/null > "$RUN_DIR/proxy.log" 2>&1 &
+    echo $! > "$RUN_DIR/proxy.pid"
+  fi
+  [ -z "$HTTPS" ] || wait_for "$WEB_URL/healthz" proxy "$RUN_DIR/proxy.pid"
+}
+
+# Embedded mode, side by side: LocalStack starts as soon as its environment is filled, while the
+# project's environment and the front end are made and Terraform's work copy is initialised; then
+# PostgreSQL and the web app start while LocalStack boots.
+bootstrap_and_start_embedded() {
+  local boot="$ROOT/scripts/bootstrap.sh"
+  step "bootstrap: uv, the locks, Terraform" "$boot" part uv terraform
+  beside "LocalStack: environment, launch" eval '"$boot" part localstack && launch_localstack'
+  "$boot" part project frontend &
+  _beside_pids+=($!) _beside_names+=("project environment, front end")
+  beside "terraform init" "$ROOT/scripts/deploy.sh" init
+  together
+  step "start PostgreSQL and the web app (LocalStack booting)" start_web
 }
 
 start_compose() {
@@ -101,7 +158,7 @@ forget_state_of_old_localstack() {
   local session marker="$RUN_DIR/terraform/localstack-session"
   session="$(curl -fsS --max-time 5 "$ENDPOINT/_localstack/info" | "$PROJECT_VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["session_id"])')"
   if [ "$(cat "$marker" 2>/dev/null)" != "$session" ]; then
-    rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup" "$OUTPUTS_FILE"
+    rm -f "$LOCAL_STATE" "$LOCAL_STATE.backup" "$OUTPUTS_FILE"
     mkdir -p "$RUN_DIR/terraform" && echo "$session" > "$marker"
   fi
 }
@@ -126,8 +183,14 @@ up() {
   mode="$(choose_mode)"
   mkdir -p "$RUN_DIR" && mkdir -p -m 755 "$(dirname "$OUTPUTS_FILE")" && echo "$mode" > "$RUN_DIR/mode"
   say "mode: $mode (LocalStack $ENDPOINT, web $WEB_URL, PostgreSQL 127.0.0.1:$POSTGRES_PORT)"
-  step "bootstrap" "$ROOT/scripts/bootstrap.sh" "$([ "$mode" = compose ] && echo docker || echo no-docker)"
-  step "start the $mode stack" "start_$mode"
+  if [ "$mode" = compose ]; then
+    VIVIDART_SKIP_SCANNERS=1 step "bootstrap" "$ROOT/scripts/bootstrap.sh" docker
+    if [ -n "$HTTPS" ]; then prepare_https "$mode"; else rm -f "$HTTPS_DIR/enabled"; fi
+    step "start the compose stack" start_compose
+  else
+    if [ -n "$HTTPS" ]; then prepare_https "$mode"; else rm -f "$HTTPS_DIR/enabled"; fi
+    bootstrap_and_start_embedded
+  fi
   forget_state_of_old_localstack
   step "deploy (terraform apply through tflocal)" "$ROOT/scripts/deploy.sh" apply
   local_staff
@@ -139,7 +202,7 @@ status() {
   local mode; mode="$(cat "$RUN_DIR/mode" 2>/dev/null || echo none)"
   echo
   echo "VividArt local stack ($mode mode)"
-  echo "  web app:     $WEB_URL"
+  echo "  web app:     $WEB_URL${HTTPS:+ (a self-signed certificate: $HTTPS_DIR/cert.pem)}"
   echo "  LocalStack:  $ENDPOINT"
   if [ "$mode" = compose ]; then compose ps --format '  {{.Service}}: {{.Status}}'; fi
   if [ -f "$RUN_DIR/staff.json" ]; then
@@ -153,14 +216,14 @@ down() {
   if [ "$mode" = compose ] || { [ "$mode" = none ] && docker_running; }; then
     docker_running && compose down --remove-orphans --volumes --timeout 10 >&2 || true
   fi
-  stop_pid web; stop_pid localstack
+  stop_pid proxy; stop_pid web; stop_pid localstack
   # The database goes with the stack: LocalStack keeps nothing across restarts either.
   "$PROJECT_VENV/bin/python" "$ROOT/scripts/localpg.py" remove "$RUN_DIR/postgres" 2>/dev/null || true
   if docker_running; then  # Lambda containers the executor started
     docker ps -aq --filter "label=vividart.stack=$COMPOSE_PROJECT" | xargs -r docker rm -f >/dev/null
   fi
-  rm -f "$OUTPUTS_FILE" "$RUN_DIR/mode" "$RUN_DIR/staff.json" "$RUN_DIR/web.env"
-  rm -f "$RUN_DIR/terraform/terraform.tfstate" "$RUN_DIR/terraform/terraform.tfstate.backup"
+  rm -f "$OUTPUTS_FILE" "$RUN_DIR/mode" "$RUN_DIR/staff.json" "$RUN_DIR/web.env" "$HTTPS_DIR/enabled"
+  rm -f "$LOCAL_STATE" "$LOCAL_STATE.backup"
   say "stopped"
 }
 
@@ -168,7 +231,7 @@ logs() {
   local mode; mode="$(cat "$RUN_DIR/mode" 2>/dev/null || echo none)"
   case "$mode" in
     compose) compose logs -f --tail=100 ;;
-    embedded) tail -n 100 -F "$RUN_DIR/localstack.log" "$RUN_DIR/web.log" ;;
+    embedded) tail -n 100 -F "$RUN_DIR/localstack.log" "$RUN_DIR/web.log" ${HTTPS:+"$RUN_DIR/proxy.log"} ;;
     *) die "nothing is running (make up)" ;;
   esac
 }

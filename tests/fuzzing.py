@@ -25,9 +25,9 @@ from pathlib import Path
 from PIL import Image, ImageCms
 
 sys.path.insert(0, str(Path(__file__).parent))
-from support import photo  # noqa: E402
+from support import dng, photo  # noqa: E402
 
-FUNCTION_MEMORY_MB = 2048  # terraform/variables.tf lambda_memory_mb default
+FUNCTION_MEMORY_MB = 2048  # terraform/modules/processor memory_mb default
 PER_FILE_TIMEOUT_S = 60
 
 
@@ -65,6 +65,13 @@ def seeds() -> list[tuple[str, bytes]]:
     heif = io.BytesIO()
     from_pillow(base).save(heif, quality=70)
     files.append(("phone.heic", heif.getvalue()))
+    # camera RAW: LibRaw's parsers and decoders, by the layouts cameras write
+    import numpy as np
+
+    pixels = np.asarray(base)
+    files += [("sensor.dng", dng(pixels, orientation=6)), ("camera.dng", dng(pixels, preview_first=True)),
+              ("camera.nef", dng(pixels, preview_first=True, dng_version=False, make="NIKON CORPORATION")),
+              ("camera.cr2", dng(pixels, preview_first=True, dng_version=False, make="Canon"))]
     return files
 
 

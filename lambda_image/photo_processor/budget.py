@@ -19,10 +19,13 @@ MB_PER_VCPU = 1769
 # and the watermark font) and bytes per pixel by how the file is decoded: the decoded picture and
 # the 8-bit RGB array it becomes, plus a rotation's second array. Measured at 8 and 72 MP with
 # the heaviest spec (proofs included): JPEG 8.7 B/px, WebP 8.8, PNG 6.7-7.7, HEIF 7.0; 42-60 MB.
+# Camera RAW (any kind: LibRaw holds the sensor data, 2 B/px, and its 8 B/px working picture beside
+# the 3 B/px result): 117 MB at 8 MP, 326 MB at 24 MP, 760 MB at 61 MP, so 13.2 B/px at most.
 PEAK_FIXED_BYTES = 60 * MB
-PEAK_BYTES_PER_PIXEL = {"JPEG": 8.8, "WEBP": 9.6, "default": 7.8}
-# A render's time on one vCPU for the heaviest spec (measured: 118 MP in 6.4 s), with room.
-SECONDS_PER_MEGAPIXEL = 0.08
+PEAK_BYTES_PER_PIXEL = {"JPEG": 8.8, "WEBP": 9.6, "RAW": 14.0, "default": 7.8}
+# A render's time on one vCPU for the heaviest spec (measured: 118 MP in 6.4 s; a RAW file's
+# demosaicing, 24 MP in 3.9 s), with room.
+SECONDS_PER_MEGAPIXEL = {"RAW": 0.25, "default": 0.08}
 # What the interpreter, Pillow, OpenCV, NumPy and boto3 take before any photo.
 RUNTIME_MB = 160
 HEADROOM = 0.85  # of what is left: an estimate is not a promise
@@ -30,12 +33,12 @@ HEADROOM = 0.85  # of what is left: an estimate is not a promise
 
 def estimate_bytes(header: Header, source_bytes: int) -> int:
     """The peak memory one render of this file needs, its source bytes included."""
-    per_pixel = PEAK_BYTES_PER_PIXEL.get(header.format, PEAK_BYTES_PER_PIXEL["default"])
+    per_pixel = PEAK_BYTES_PER_PIXEL.get("RAW" if header.raw else header.format, PEAK_BYTES_PER_PIXEL["default"])
     return PEAK_FIXED_BYTES + int(per_pixel * header.pixels) + source_bytes
 
 
 def estimate_seconds(header: Header) -> float:
-    return SECONDS_PER_MEGAPIXEL * header.pixels / 1e6
+    return SECONDS_PER_MEGAPIXEL["RAW" if header.raw else "default"] * header.pixels / 1e6
 
 
 def render_slots(memory_mb: int) -> int:

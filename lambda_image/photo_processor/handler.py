@@ -1,5 +1,6 @@
 """The Lambda handler: SQS batches of S3 "object created" events in, one job per photo version;
-and previews of an edit, when the web app invokes it directly ({"action": "preview", ...}).
+previews of an edit, when the web app invokes it directly ({"action": "preview", ...}); and, as
+the archiver function (the same image, a longer timeout), archives built in S3 ({"action": "archive"}).
 
 The jobs of a batch run at once (Powertools' AsyncBatchProcessor hands each message to a thread):
 downloads and uploads overlap, and renders share the cores and memory by `budget.Budget`. A
@@ -17,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from photo_jobs import archives, notifications, previews
 from photo_jobs.aws import client
 from photo_jobs.settings import StackSource
-from photo_processor import budget, jobs, runtime
+from photo_processor import archiver, budget, jobs, runtime
 from photo_processor.telemetry import logger, metrics, set_function_dimension
 
 runtime.prepare()
@@ -38,8 +40,11 @@ def lambda_handler(event, context):
     stack = _stacks.current()
     ctx = jobs.Context(client("s3", stack), client("sns", stack), stack, BUDGET,
                        deadline=time.monotonic() + context.get_remaining_time_in_millis() / 1000)
-    if event.get("action") == "preview":  # the web app's edit form, invoked directly
+    if event.get("action") == previews.ACTION:  # the web app's edit form, invoked directly
         return jobs.preview(ctx, event)
+    if event.get("action") == archives.ACTION:  # Download all: invoked (asynchronously) by the web app
+        request = archiver.request_of(ctx.s3, event)
+        return archiver.build(ctx.s3, lambda status: jobs.announce(ctx, status.dumps(), archives.TYPE), request).to_dict()
 
     async def handle(record: SQSRecord):
         return await asyncio.get_running_loop().run_in_executor(_THREADS, handle_message, ctx, record)
@@ -51,7 +56,7 @@ def handle_message(ctx: jobs.Context, record: SQSRecord) -> list[str]:
     dead_letter = record.event_source_arn.rsplit(":", 1)[-1] == ctx.stack.dlq_url.rsplit("/", 1)[-1]
     try:
         outcomes = []
-        for source in jobs.sources_in(record.body):
+        for source in notifications.created(record.body):
             if not source.key.startswith(ctx.stack.upload_prefix):
                 continue
             outcomes.append(jobs.give_up(ctx, source) if dead_letter else jobs.run(ctx, source))

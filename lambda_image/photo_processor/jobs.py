@@ -4,20 +4,24 @@ The Lambda adapter around `pipeline.render`, with its clients given, so tests ru
 LocalStack directly. Anything wrong with the file or its spec is recorded and published once as
 a failure with a reason; anything else raises, so the message is tried again. The source object
 is only ever read.
+
+A job makes the requests it needs and no more: one GET of the photo (its version, metadata and
+bytes), a PUT of each rendition and of the record, one publish. Its files and its record are
+written only where there are none (S3's conditional writes, If-None-Match): a repeated event
+learns that its result exists from the refused write, reads the record then, and says it again.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from photo_jobs import keys, limits, metrics, records, spec as edit_spec
+from photo_jobs import keys, limits, metrics, previews, records, rights as photo_rights, spec as edit_spec
+from photo_jobs.notifications import Created as Source  # a photo version named by an event
 from photo_jobs.aws import is_missing, read_job_record
 from photo_jobs.settings import Stack
 from photo_processor import budget as memory, pipeline
@@ -27,29 +31,8 @@ from photo_processor.telemetry import logger, record_failure, record_processed
 _UPLOADS = ThreadPoolExecutor(8, thread_name_prefix="rendition-upload")
 # What a job times, in order (each becomes a <stage>_ms metric; the dashboard charts them all).
 STAGES = ("download", "wait", *pipeline.STAGES, "upload")
-
-
-@dataclass(frozen=True)
-class Source:
-    """A photo version named by an event: the version is None only in an unversioned bucket."""
-
-    bucket: str
-    key: str
-    version: str | None = None
-
-
-def sources_in(body: str) -> list[Source]:
-    """Each object an S3 notification (an SQS message body) says was created."""
-    notification = json.loads(body)
-    found = []
-    for record in notification.get("Records", []):  # s3:TestEvent has none
-        if not record.get("eventName", "").startswith("ObjectCreated"):
-            continue
-        obj = record["s3"]["object"]
-        version = obj.get("versionId") or None
-        found.append(Source(record["s3"]["bucket"]["name"], unquote_plus(obj["key"]),
-                            None if version == "null" else version))
-    return found
+# S3's answers to a conditional write where the object exists (or another write of it is under way).
+_EXISTS = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
 @dataclass
@@ -81,7 +64,9 @@ def run(ctx: Context, source: Source) -> str:
     """Process one photo version; returns what happened. Raises only for a failure worth retrying."""
     started = time.perf_counter()
     try:
-        head = ctx.s3.head_object(Bucket=source.bucket, Key=source.key)  # the photo as it is now
+        # The photo as it is now, in one request: its version, its metadata (the spec, the rights)
+        # and its bytes, read only once the job is known to need them.
+        got = ctx.s3.get_object(Bucket=source.bucket, Key=source.key)
     except ClientError as error:
         if is_missing(error) and source.version is None:
             raise  # a 404 with no version to pin cannot be told from a passing fault: try again
@@ -89,37 +74,45 @@ def run(ctx: Context, source: Source) -> str:
             logger.info("source gone before its job ran", extra={"source_key": source.key})
             return "gone"
         raise
-    current = head.get("VersionId") or None
-    if source.version and current and current != source.version:
-        logger.info("superseded by a newer version", extra={"source_key": source.key})
-        return "superseded"  # the newer version's own event names the job a reader waits for
-    version = keys.job_version(current, head["ETag"])
-    job_id = keys.job_id(source.key, version)
-    described = {"bucket": source.bucket, "key": source.key, "version": version, "etag": head["ETag"].strip('"')}
-    logger.thread_safe_append_keys(job_id=job_id, source_key=source.key)
     try:
-        existing = read_job_record(ctx.s3, ctx.stack, source.key, job_id)
-        if records.is_final(existing):  # a repeated event: the result exists, say so again
-            logger.info("already done", extra={"status": existing["type"]})
-            publish(ctx, existing)
-            return "repeated"
-        raw_spec = head.get("Metadata", {}).get(edit_spec.METADATA_KEY)
+        current = got.get("VersionId") or None
+        if source.version and current and current != source.version:
+            logger.info("superseded by a newer version", extra={"source_key": source.key})
+            return "superseded"  # the newer version's own event names the job a reader waits for
+        version = keys.job_version(current, got["ETag"])
+        job_id = keys.job_id(source.key, version)
+        described = {"bucket": source.bucket, "key": source.key, "version": version, "etag": got["ETag"].strip('"')}
+        logger.thread_safe_append_keys(job_id=job_id, source_key=source.key)
         try:
-            spec = edit_spec.parse(raw_spec)
-        except edit_spec.SpecError as error:
-            return fail(ctx, job_id, described, {"raw": raw_spec}, PermanentError("invalid_spec", str(error)), {})
-        return render_and_store(ctx, job_id, described, spec, head, started)
+            return _run(ctx, job_id, described, got, started)
+        finally:
+            logger.thread_safe_clear_keys()
     finally:
-        logger.thread_safe_clear_keys()
+        got["Body"].close()  # unread when the job stops early: the rest of the photo is not fetched
 
 
-def render_and_store(ctx: Context, job_id: str, source: dict, spec: dict, head: dict, started: float) -> str:
+def _run(ctx: Context, job_id: str, described: dict, got: dict, started: float) -> str:
+    metadata = got.get("Metadata", {})
+    raw_spec = metadata.get(edit_spec.METADATA_KEY)
+    try:
+        spec = edit_spec.parse(raw_spec)
+    except edit_spec.SpecError as error:
+        return fail(ctx, job_id, described, {"raw": raw_spec}, PermanentError("invalid_spec", str(error)), {})
+    try:  # stored beside the spec: read from the same answer, no request of its own
+        rights = photo_rights.from_metadata(metadata.get(photo_rights.METADATA_KEY), ctx.stack.studio_name)
+    except photo_rights.RightsError as error:
+        return fail(ctx, job_id, described, spec, PermanentError("invalid_spec", f"rights: {error}"), {})
+    rights = rights.for_year(got["LastModified"].year)  # the upload's year: the same on every retry
+    return render_and_store(ctx, job_id, described, spec, got, started, rights)
+
+
+def render_and_store(ctx: Context, job_id: str, source: dict, spec: dict, got: dict, started: float,
+                     rights: photo_rights.Rights) -> str:
     timings: dict[str, float] = {}
     try:
-        if head["ContentLength"] > limits.MAX_SOURCE_BYTES:  # refused before downloading it
-            raise PermanentError("too_large", f"{head['ContentLength']:,} bytes is more than {limits.MAX_SOURCE_BYTES:,}")
-        pinned = {"VersionId": source["version"]} if head.get("VersionId") not in (None, "null") else {"IfMatch": head["ETag"]}
-        data = ctx.s3.get_object(Bucket=source["bucket"], Key=source["key"], **pinned)["Body"].read()
+        if got["ContentLength"] > limits.MAX_SOURCE_BYTES:  # refused before reading it
+            raise PermanentError("too_large", f"{got['ContentLength']:,} bytes is more than {limits.MAX_SOURCE_BYTES:,}")
+        data = got["Body"].read()
         timings["download"] = _ms(started)
         header = pipeline.inspect(data)
         waited = time.perf_counter()
@@ -127,33 +120,57 @@ def render_and_store(ctx: Context, job_id: str, source: dict, spec: dict, head: 
             timings["wait"] = _ms(waited)
             if not ctx.may_start(memory.estimate_seconds(header) + SPARE_SECONDS):
                 raise OutOfTime(f"{header.pixels / 1e6:.0f} MP would not finish in this invocation")
-            result = pipeline.render(data, spec, proof_text=f"{ctx.stack.studio_name} · PROOF")
+            result = pipeline.render(data, spec, proof_text=f"{ctx.stack.studio_name} · PROOF", rights=rights)
         del data
         timings.update(result.timings_ms)
     except PermanentError as error:
         return fail(ctx, job_id, source, spec, error, timings)
     stage = time.perf_counter()
-    outputs = list(_UPLOADS.map(lambda r: _store(ctx, source["key"], job_id, r), result.renditions))
+    stored = list(_UPLOADS.map(lambda r: _store(ctx, source["key"], job_id, r), result.renditions))
+    if not all(written for _, written in stored):  # some were there already: a repeat, or a retry of a broken try
+        existing = read_job_record(ctx.s3, ctx.stack, source["key"], job_id)
+        if records.is_final(existing):
+            return _repeated(ctx, existing)
+        for rendition, (_, written) in zip(result.renditions, stored, strict=True):
+            if not written:
+                _store(ctx, source["key"], job_id, rendition, replace=True)
+    outputs = [output for output, _ in stored]
     timings["upload"] = _ms(stage)
     timings[metrics.TOTAL_STAGE] = _ms(started)
+    if not finish(ctx, records.processed(job_id, source, spec, outputs, timings)):
+        return "repeated"
     logger.info("processed", extra={"timings_ms": {k: round(v, 1) for k, v in timings.items()},
                                     "megapixels": round(result.megapixels, 2)})
-    finish(ctx, records.processed(job_id, source, spec, outputs, timings))
     record_processed(timings, result.megapixels)
     return "processed"
 
 
-def _store(ctx: Context, source_key: str, job_id: str, rendition: pipeline.Rendition) -> dict:
+def _store(ctx: Context, source_key: str, job_id: str, rendition: pipeline.Rendition,
+           replace: bool = False) -> tuple[dict, bool]:
+    """Put one rendition, unless one is there already (then False: the caller asks why)."""
     out_key = keys.rendition_key(source_key, job_id, rendition.name, rendition.extension)
-    ctx.s3.put_object(Bucket=ctx.stack.processed_bucket, Key=out_key, Body=rendition.data,
-                      ContentType=rendition.content_type, CacheControl="private, max-age=31536000, immutable")
+    written = _put_new(ctx, out_key, replace, Body=rendition.data, ContentType=rendition.content_type,
+                       CacheControl="private, max-age=31536000, immutable")
     return {"name": rendition.name, "bucket": ctx.stack.processed_bucket, "key": out_key, "width": rendition.width,
-            "height": rendition.height, "bytes": len(rendition.data), "format": rendition.format}
+            "height": rendition.height, "bytes": len(rendition.data), "format": rendition.format}, written
+
+
+def _put_new(ctx: Context, key: str, replace: bool = False, **put) -> bool:
+    """Put an object into the processed bucket only where there is none (S3's conditional write),
+    or in any case with `replace`; False when one was there."""
+    try:
+        ctx.s3.put_object(Bucket=ctx.stack.processed_bucket, Key=key, **put, **({} if replace else {"IfNoneMatch": "*"}))
+        return True
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _EXISTS:
+            return False
+        raise
 
 
 def fail(ctx: Context, job_id: str, source: dict, spec: dict, error: PermanentError, timings: dict) -> str:
     logger.warning("cannot process", extra={"reason": error.reason, "error": str(error)})
-    finish(ctx, records.failed(job_id, source, spec, error.reason, str(error), timings))
+    if not finish(ctx, records.failed(job_id, source, spec, error.reason, str(error), timings)):
+        return "repeated"
     record_failure(error.reason)
     return "failed"
 
@@ -184,57 +201,78 @@ def give_up(ctx: Context, source: Source) -> str:
         logger.thread_safe_clear_keys()
 
 
-def finish(ctx: Context, record: dict) -> None:
-    ctx.s3.put_object(Bucket=ctx.stack.processed_bucket, Key=keys.job_record_key(record["source"]["key"], record["job_id"]),
-                      Body=records.dumps(record).encode(), ContentType="application/json")
+def finish(ctx: Context, record: dict) -> bool:
+    """Store the job's record and publish it; False when a final result was there already (a
+    repeated event), which is published again instead, unchanged. A record that is not final (a
+    job that gave up) is replaced: only a result that could change is ever written over."""
+    key = keys.job_record_key(record["source"]["key"], record["job_id"])
+    body = records.dumps(record).encode()
+    if not _put_new(ctx, key, Body=body, ContentType="application/json"):
+        existing = read_job_record(ctx.s3, ctx.stack, record["source"]["key"], record["job_id"])
+        if records.is_final(existing):
+            _repeated(ctx, existing)
+            return False
+        _put_new(ctx, key, replace=True, Body=body, ContentType="application/json")
     publish(ctx, record)
+    return True
+
+
+def _repeated(ctx: Context, existing: dict) -> str:
+    logger.info("already done", extra={"status": existing["type"]})
+    publish(ctx, existing)  # a repeated event: the result exists, say so again
+    return "repeated"
 
 
 def publish(ctx: Context, record: dict) -> None:
-    ctx.sns.publish(TopicArn=ctx.stack.topic_arn, Message=records.dumps(record),
-                    MessageAttributes={"type": {"DataType": "String", "StringValue": record["type"]}})
+    announce(ctx, records.dumps(record), record["type"])
+
+
+def announce(ctx: Context, message: str, kind: str) -> None:
+    """A message on the processor's topic (a job's record, an archive's status): the web app hears it."""
+    ctx.sns.publish(TopicArn=ctx.stack.topic_arn, Message=message,
+                    MessageAttributes={"type": {"DataType": "String", "StringValue": kind}})
 
 
 def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-def preview(ctx: Context, request: dict) -> dict:
-    """A sync invocation's answer: {"bucket", "key", "width", "height", "seconds"} of a preview
-    JPEG in the processed bucket, or {"error": {"reason", "message"}}."""
+def preview(ctx: Context, event: dict) -> dict:
+    """A sync invocation's answer (photo_jobs.previews.Reply): a preview JPEG in the processed
+    bucket, or why none could be made."""
     started = time.perf_counter()
     try:
-        spec = edit_spec.parse(request.get("spec"))
-        key = keys.check_source_key(ctx.stack.upload_prefix, request["key"])
+        request = previews.Request.of(event)
+        spec = edit_spec.parse(request.spec)
+        key = keys.check_source_key(ctx.stack.upload_prefix, request.key)
     except (edit_spec.SpecError, keys.BadKey, KeyError) as error:
-        return {"error": {"reason": "invalid_spec", "message": str(error)}}
+        return previews.Reply.failed("invalid_spec", str(error)).to_dict()
     try:
-        head = ctx.s3.head_object(Bucket=request["bucket"], Key=key)
+        head = ctx.s3.head_object(Bucket=request.bucket, Key=key)
     except ClientError as error:
         if is_missing(error):
-            return {"error": {"reason": "missing", "message": f"no photo {key!r}"}}
+            return previews.Reply.gone(f"no photo {key!r}").to_dict()
         raise
     version = keys.job_version(head.get("VersionId"), head["ETag"])
     out_key = keys.preview_key(key, version, edit_spec.canonical_json(spec))
     try:
         kept = ctx.s3.head_object(Bucket=ctx.stack.processed_bucket, Key=out_key)["Metadata"]
-        return {"bucket": ctx.stack.processed_bucket, "key": out_key, "width": int(kept["width"]),
-                "height": int(kept["height"]), "seconds": round(time.perf_counter() - started, 3)}
+        return previews.Reply.made(ctx.stack.processed_bucket, out_key, int(kept["width"]), int(kept["height"]),
+                                   round(time.perf_counter() - started, 3)).to_dict()
     except ClientError as error:
         if not is_missing(error):
             raise
     if head["ContentLength"] > limits.MAX_SOURCE_BYTES:
-        return {"error": {"reason": "too_large", "message": f"{head['ContentLength']:,} bytes is too large"}}
+        return previews.Reply.failed("too_large", f"{head['ContentLength']:,} bytes is too large").to_dict()
     pinned = {"VersionId": version} if head.get("VersionId") not in (None, "null") else {}
-    data = ctx.s3.get_object(Bucket=request["bucket"], Key=key, **pinned)["Body"].read()
+    data = ctx.s3.get_object(Bucket=request.bucket, Key=key, **pinned)["Body"].read()
     try:
         with ctx.budget.admit(memory.estimate_bytes(pipeline.inspect(data), len(data))):
             made = pipeline.preview(data, spec)
     except PermanentError as error:
-        return {"error": {"reason": error.reason, "message": str(error)}}
+        return previews.Reply.failed(error.reason, str(error)).to_dict()
     ctx.s3.put_object(Bucket=ctx.stack.processed_bucket, Key=out_key, Body=made.data, ContentType="image/jpeg",
                       Metadata={"width": str(made.width), "height": str(made.height)})
     seconds = round(time.perf_counter() - started, 3)
     logger.info("preview", extra={"source_key": key, "seconds": seconds})
-    return {"bucket": ctx.stack.processed_bucket, "key": out_key, "width": made.width, "height": made.height,
-            "seconds": seconds}
+    return previews.Reply.made(ctx.stack.processed_bucket, out_key, made.width, made.height, seconds).to_dict()

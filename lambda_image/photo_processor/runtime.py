@@ -5,13 +5,15 @@
   kept for reuse instead (one arena, no trimming, no mmap for big blocks): the process holds on
   to its high-water mark, which the memory budget counts anyway.
 - OpenCV's own threads add CPU time for the same work; photos render side by side instead
-  (budget.Budget), one thread each.
+  (budget.Budget), one thread each. LibRaw's OpenMP threads too: their number is read when
+  LibRaw loads, at the first RAW file (pipeline/raw.py), so it is set here, before.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 
 import cv2
 
@@ -21,6 +23,7 @@ _KEEP = 1 << 30
 
 def prepare() -> None:
     cv2.setNumThreads(1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name or "libc.so.6")

@@ -1,8 +1,12 @@
 """Speed of the pipeline, as ratios against baselines measured in the same run, on one core.
 
-    pipeline  the project's render() with the `natural` preset (all four renditions)
-    baseline  a straightforward Pillow implementation of the same edit and outputs
+    pipeline  the project's render() with the `natural` preset and the studio's rights (every output)
+    baseline  a straightforward Pillow implementation of the same edit and outputs (for the RAW
+              photo: LibRaw's own defaults, then the same)
     floor     the pipeline's own decode, resize and encoders, no edits
+
+Photos: 12 and 24 MP JPEGs, and a 24 MP camera RAW file (a DNG of the same picture as the
+sensor saw it, laid out as a camera writes it: a preview first, the sensor's data uncompressed).
 
 Each runs as the processor does (photo_processor.runtime: memory kept for reuse, one OpenCV
 thread). Run by `make bench` (scripts/bench/__main__.py).
@@ -18,14 +22,17 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 from PIL import Image, ImageCms, ImageEnhance, ImageFilter, ImageOps
 
 from photo_jobs import spec as edit_spec
+from photo_jobs.rights import Rights
 from photo_processor import pipeline, runtime
-from photo_processor.pipeline import decode, outputs
+from photo_processor.pipeline import decode, outputs, raw
 
-SIZES = {"12mp": (4000, 3000), "24mp": (6000, 4000)}
+SIZES = {"12mp": (4000, 3000), "24mp": (6000, 4000), "raw24mp": (6000, 4000)}
 ROUNDS = 5
+RIGHTS = Rights.default("VividArt bench").for_year(2026)
 
 
 def photographic(width: int, height: int) -> bytes:
@@ -43,14 +50,28 @@ def photographic(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+def camera_raw(width: int, height: int) -> bytes:
+    """The photographic picture as a camera's DNG (tests/support.py makes it, as for the tests)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests"))
+    from support import dng  # noqa: PLC0415 - the tests' maker of RAW files
+
+    return dng(np.asarray(Image.open(io.BytesIO(photographic(width, height)))), preview_first=True)
+
+
 def run_pipeline(source: bytes) -> dict[str, float]:
-    return pipeline.render(source, edit_spec.parse({"preset": "natural"})).timings_ms
+    return pipeline.render(source, edit_spec.parse({"preset": "natural"}), rights=RIGHTS).timings_ms
 
 
 def run_baseline(source: bytes) -> dict[str, float]:
     """What one would write first with Pillow: every edit a full pass, renditions from full size."""
-    image = Image.open(io.BytesIO(source))
-    image.load()
+    if raw.kind(source):  # LibRaw's defaults (camera white balance asked for), then the same
+        import rawpy  # noqa: PLC0415
+
+        with rawpy.imread(io.BytesIO(source)) as sensor:
+            image = Image.fromarray(sensor.postprocess(use_camera_wb=True))
+    else:
+        image = Image.open(io.BytesIO(source))
+        image.load()
     image = ImageOps.exif_transpose(image)
     if icc := image.info.get("icc_profile"):
         image = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), decode.SRGB, outputMode="RGB")
@@ -73,9 +94,10 @@ def run_baseline(source: bytes) -> dict[str, float]:
 
 def run_floor(source: bytes) -> dict[str, float]:
     """The pipeline's own codecs and resizing, no edits: decode once, make the sizes, encode the outputs."""
-    sizes = {"full": decode.decode_jpeg(source)}
+    kind = raw.kind(source)
+    sizes = {"full": raw.RawFile(source, kind).decode() if kind else decode.decode_jpeg(source)}
     outputs.make_sizes(sizes)
-    outputs.encode_all(sizes, None, b"", "PROOF")
+    outputs.encode_all(sizes, None, outputs.NO_METADATA, "PROOF")
     return {}
 
 
@@ -136,7 +158,7 @@ def run() -> dict[str, float]:
     figures: dict[str, float] = {}
     for size, (width, height) in SIZES.items():
         with tempfile.NamedTemporaryFile(suffix=".jpg") as photo:
-            photo.write(photographic(width, height))
+            photo.write(camera_raw(width, height) if size.startswith("raw") else photographic(width, height))
             photo.flush()
             results = measure(photo.name)
         for kind, result in results.items():
@@ -151,6 +173,8 @@ def run() -> dict[str, float]:
               f"pipeline/floor {figures[f'pipeline_vs_floor_{size}']:.2f}, "
               f"peak {results['pipeline']['peak_mb']:.0f} MB (the process before it started: "
               f"{results['pipeline']['start_mb']:.0f} MB)", flush=True)
+    figures["raw_vs_jpeg_24mp"] = round(figures["pipeline_raw24mp_s"] / figures["pipeline_24mp_s"], 3)
+    print(f"a 24 MP RAW file takes {figures['raw_vs_jpeg_24mp']:.1f}x the time of a 24 MP JPEG", flush=True)
     return figures
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import boto3
 import requests
 
+from bench import wedding
 from bench.pipeline import SIZES, photographic
 from vividart_cli.client import StudioClient
 
@@ -35,9 +36,11 @@ UPLOADS_AT_ONCE = 4  # the CLI's default
 
 class Stack:
     def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
         self.outputs = json.loads((run_dir / "stack" / "outputs.json").read_text())
         self.web = self.outputs["web_url"]
-        self.token = json.loads((run_dir / "staff.json").read_text())["api_token"]
+        self.staff = json.loads((run_dir / "staff.json").read_text())
+        self.token = self.staff["api_token"]
         self.studio = StudioClient(self.web, self.token)
 
     def events(self, shoot_id: str):
@@ -62,7 +65,7 @@ def _wait_for_events(stack: Stack, shoot_id: str, keys: set[str], opened, timeou
     seen: dict[str, str] = {}
     deadline = time.monotonic() + timeout
     for kind, data in opened:
-        if kind == "job" and data["key"] in keys:
+        if kind == "photo" and data["key"] in keys and data["status"] != "processing" and not data["outdated"]:
             seen[data["key"]] = data["status"]
             if len(seen) == len(keys):
                 return seen
@@ -187,8 +190,10 @@ def run(run_dir: Path, pipeline_12mp_s: float) -> dict:
         return {}
     stack = Stack(run_dir)
     photo = photographic(*SIZES["12mp"])
-    figures = latency_and_cold_start(stack, photo)
+    figures = {"stack_mode": (run_dir / "mode").read_text().strip()}  # compose or embedded: which run is which
+    figures.update(latency_and_cold_start(stack, photo))
     figures.update(shoot(stack, photo, pipeline_12mp_s))
     figures.update(preview(stack, photo))
     figures.update(streams(stack))
+    figures.update(wedding.run(stack))
     return figures

@@ -1,6 +1,6 @@
 output "bucket" {
-  description = "The state bucket: terraform/environments/<environment>.s3.tfbackend store their state in it (scripts/deploy_aws.sh passes it to terraform init)."
-  value       = aws_s3_bucket.state.bucket
+  description = "The state bucket: every root's s3.tfbackend stores its state in it (scripts/release.py passes it to terraform init)."
+  value       = module.bucket.id
 }
 
 output "region" {
@@ -9,6 +9,6 @@ output "region" {
 }
 
 output "init_command" {
-  description = "How a work copy of terraform/ (with terraform/environments/backend.tf) reaches an environment's state; scripts/deploy_aws.sh runs the same."
-  value       = "terraform init -backend-config=environments/<environment>.s3.tfbackend -backend-config=bucket=${aws_s3_bucket.state.bucket}"
+  description = "How a root with an S3 backend reaches its state; scripts/release.py runs the same."
+  value       = "terraform init -backend-config=s3.tfbackend -backend-config=bucket=${module.bucket.id}"
 }

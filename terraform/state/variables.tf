@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Project name, the first part of the bucket's name (as terraform/variables.tf's name)."
+  description = "Project name, the first part of the bucket's name (as every root's name)."
   type        = string
   default     = "vividart"
   validation {
@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "region" {
-  description = "Region of the state bucket: the region the environments' backend configs name (terraform/environments/*.s3.tfbackend)."
+  description = "Region of the state bucket: the region the environments' backend configs name (terraform/environments/*/s3.tfbackend, terraform/delivery/s3.tfbackend)."
   type        = string
   default     = "us-east-1"
 }

@@ -24,11 +24,11 @@ def test_staff_see_the_pipeline_charted_and_can_change_the_range(stack, browser,
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     sign_in(page, stack)
-    page.get_by_role("link", name="Operations").click()
+    page.get_by_role("link", name="Operations", exact=True).click()
     expect(page).to_have_url(re.compile(r"/ops$"))
-    expect(page.get_by_role("heading", name="Operations")).to_be_visible()
+    expect(page.get_by_role("heading", name="Operations", exact=True)).to_be_visible()
     expect(page.locator("#ops-status")).to_contain_text("updated", timeout=30_000)
-    expect(page.get_by_role("link", name="Operations")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Operations", exact=True)).to_have_attribute("aria-current", "page")
 
     processed = int(page.locator("#kpi-processed").inner_text().replace(",", ""))
     assert processed >= 3

@@ -1,16 +1,17 @@
 """A photographer's day, in Debian's Chromium on the compose stack: sign in, make a shoot, upload a
-batch (an iPhone .HEIC the browser gives no type among them) and watch it arrive, reload, preview
-and apply a look, download the new result."""
+batch (an iPhone .HEIC and a camera's RAW .DNG the browser gives no type among them) and watch it
+arrive, reload, preview and apply a look, download the new result."""
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from bench.pipeline import photographic
 from browser import sign_in
-from support import photo
+from support import dng, photo
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +24,11 @@ def heic() -> bytes:
     return out.getvalue()
 
 
+def raw_file() -> bytes:
+    """A camera RAW file (a real CFA DNG, decoded by LibRaw in the processor)."""
+    return dng(np.asarray(Image.open(io.BytesIO(photo(1200, 800, seed=6))).convert("RGB")), preview_first=True)
+
+
 def slow_uploads(page) -> None:
     """The network of a busy venue: uploads slow enough to watch the progress bars."""
     session = page.context.new_cdp_session(page)
@@ -31,7 +37,8 @@ def slow_uploads(page) -> None:
                                                       "downloadThroughput": -1, "uploadThroughput": 1_500_000})
 
 
-def test_a_photographer_uploads_a_shoot_edits_it_and_downloads(stack, browser, screenshots):
+def test_a_photographer_uploads_a_shoot_edits_it_and_downloads(site, browser, screenshots):
+    stack = site
     page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -47,6 +54,7 @@ def test_a_photographer_uploads_a_shoot_edits_it_and_downloads(stack, browser, s
     files = [{"name": f"Ceremony {n:02d}.jpg", "mimeType": "image/jpeg", "buffer": photographic(2400, 1600)}
              for n in range(3)]
     files.append({"name": "IMG_0042.HEIC", "mimeType": "", "buffer": heic()})  # the browser knows no type for it
+    files.append({"name": "IMG_0007.DNG", "mimeType": "", "buffer": raw_file()})  # nor for a camera's RAW file
     slow_uploads(page)
     page.get_by_label("Photos", exact=True).set_input_files(files)
     page.get_by_role("button", name="Upload").click()
@@ -68,6 +76,11 @@ def test_a_photographer_uploads_a_shoot_edits_it_and_downloads(stack, browser, s
 
     every_photo_ready()
     page.screenshot(path=screenshots / "studio-3-ready.png", full_page=True)
+    raw_key = next(p["key"] for p in stack.studio.photos(page.url.rsplit("/", 1)[1]) if p["name"] == "IMG_0007.DNG")
+    assert stack.studio.job(raw_key)["status"] == "processed"
+    raw_full = Image.open(io.BytesIO(stack.download(raw_key)))  # a JPEG, signed with the studio's rights
+    creator = stack.studio._call("GET", "/api/studio").json()["effective"]["creator"]
+    assert raw_full.format == "JPEG" and raw_full.getexif()[0x013B].encode("latin-1").decode() == creator
     page.reload()
     every_photo_ready()  # the shoot as it is, from the server alone
 
@@ -98,4 +111,13 @@ def test_a_photographer_uploads_a_shoot_edits_it_and_downloads(stack, browser, s
     assert after != before
     new = Image.open(io.BytesIO(after))
     assert all(max(p) - min(p) <= 6 for p in new.resize((8, 8)).get_flattened_data())  # black and white
+
+    # the studio's own settings (what every delivered file says, the galleries' brand), laptop and phone
+    page.get_by_role("link", name="Studio", exact=True).click()
+    expect(page.get_by_role("heading", name="Studio", exact=True)).to_be_visible()
+    studio_name = stack.studio._call("GET", "/api/studio").json()["effective"]["name"]
+    expect(page.get_by_label("Studio name")).to_have_attribute("placeholder", studio_name)  # the default, loaded
+    page.screenshot(path=screenshots / "studio-6-settings-laptop.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=screenshots / "studio-6-settings-phone.png", full_page=True)
     assert not problems, problems

@@ -8,13 +8,19 @@ every client operation (a share link's, under /api/g/) answers 404 to a token th
 """
 
 import copy
+import json
 import os
 import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import strategies as st
+from photo_jobs import renditions
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
@@ -24,10 +30,10 @@ pytestmark = pytest.mark.integration
 
 # The shoot's live events: a server-sent stream that never ends, so no generated calls to it.
 STREAMS = r"/events$"
-RENDITIONS = ["full", "web", "thumb", "web_webp"]
+RENDITIONS = renditions.NAMES
 # Generated calls per operation (valid and invalid together), besides the coverage phase's edge cases;
 # more for a deeper search: VIVIDART_SCHEMA_EXAMPLES=300 takes a few minutes.
-EXAMPLES = int(os.environ.get("VIVIDART_SCHEMA_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("VIVIDART_SCHEMA_EXAMPLES", "25"))
 
 
 @pytest.fixture(scope="session")
@@ -46,14 +52,30 @@ def real(stack) -> dict:
     link = requests.post(f"{stack.web_url}/api/shoots/{shoot['id']}/links", json={"name": "Schema test"}, timeout=30,
                          headers={"Authorization": f"Bearer {stack.staff['api_token']}"})
     assert link.status_code == 201, link.text
-    return {"shoot_id": shoot["id"], "photo": key.split("/", 2)[2], "key": key, "link_id": str(link.json()["id"])}
+    people = requests.get(f"{stack.web_url}/api/shoots/{shoot['id']}/links/{link.json()['id']}/feedback", timeout=30,
+                          headers={"Authorization": f"Bearer {stack.staff['api_token']}"}).json()["visitors"]
+    return {"shoot_id": shoot["id"], "photo": key.split("/", 2)[2], "key": key, "link_id": str(link.json()["id"]),
+            "token_id": "1", "visitor_id": str(people[0]["id"])}
 
 
 @pytest.fixture(scope="session")
-def api_schema(stack, openapi, real):
+def caller(stack) -> str:
+    """An account and token of these tests' own: generated calls revoke tokens and end sessions,
+    and must end no one else's (the stack's own token is the other tests')."""
+    admin = [str(Path(sys.executable).parent / "vividart-admin")]
+    env = {**os.environ, "VIVIDART_WEB_DATABASE_URL": stack.web_env["VIVIDART_WEB_DATABASE_URL"]}
+    email = f"schema-{uuid.uuid4().hex[:8]}@studio.example"
+    made = subprocess.run([*admin, "create-staff", email], env=env, check=True, capture_output=True, text=True, timeout=60)
+    assert json.loads(made.stdout)["email"] == email
+    return subprocess.run([*admin, "create-token", email, "--name", "schema tests"], env=env, check=True,
+                          capture_output=True, text=True, timeout=60).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def api_schema(stack, openapi, real, caller):
     config = SchemathesisConfig.from_dict({
         "base-url": stack.web_url,
-        "headers": {"Authorization": f"Bearer {stack.staff['api_token']}"},
+        "headers": {"Authorization": f"Bearer {caller}"},
         "max-redirects": 0,  # the rendition and download routes answer 302 to a storage URL
         "request-timeout": 30,
         "generation": {"mode": "all", "max-examples": EXAMPLES, "database": "none"},
@@ -80,6 +102,16 @@ def api_schema(stack, openapi, real):
         return st.sampled_from([body, {**body, **known}])
 
     return schema
+
+
+@pytest.fixture(scope="module", autouse=True)
+def studio_settings_restored(stack):
+    """Generated calls save the studio's settings and logo, which every later upload carries (the
+    stack is the whole session's): the defaults again after this module."""
+    yield
+    auth = {"Authorization": f"Bearer {stack.staff['api_token']}"}
+    requests.put(f"{stack.web_url}/api/studio", json={}, headers=auth, timeout=30).raise_for_status()
+    requests.delete(f"{stack.web_url}/api/studio/logo", headers=auth, timeout=30).raise_for_status()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=STREAMS)

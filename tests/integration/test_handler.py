@@ -6,6 +6,7 @@ queue when the invocation runs out of time."""
 import json
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
@@ -13,6 +14,7 @@ from urllib.parse import quote_plus
 import pytest
 
 from photo_jobs import keys
+from photo_jobs.aws import client
 from photo_jobs.settings import StackSource
 from support import photo, wait_for
 
@@ -113,6 +115,50 @@ def record_of(stack, key: str, version: str) -> dict | None:
     return json.loads(body["Body"].read())
 
 
+@contextmanager
+def requests_made(handler):
+    """The AWS requests the handler's clients make meanwhile, as "<service>.<operation>"."""
+    made, current = [], handler._stacks.current()
+
+    def count(event_name, **_):  # before-call.<service>.<operation>, once per request the code makes
+        made.append(event_name.split(".", 1)[1])
+
+    clients = [client(service, current) for service in ("s3", "sns", "sqs")]
+    for each in clients:
+        each.meta.events.register("before-call", count, unique_id="requests-made")
+    try:
+        yield made
+    finally:
+        for each in clients:
+            each.meta.events.unregister("before-call", unique_id="requests-made")
+
+
+@contextmanager
+def published(stack):
+    """The messages published to the events topic meanwhile (a queue subscribed to it), by job id."""
+    sqs, sns = stack.aws("sqs"), stack.aws("sns")
+    queue = sqs.create_queue(QueueName=f"handler-test-events-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subscription = sns.subscribe(TopicArn=stack.outputs["topic_arn"], Protocol="sqs", Endpoint=arn,
+                                 Attributes={"RawMessageDelivery": "true"})["SubscriptionArn"]
+    seen: dict[str, list[dict]] = {}
+
+    def by_job(job_id: str, count: int) -> list[dict]:
+        def enough():
+            for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+                record = json.loads(message["Body"])
+                seen.setdefault(record["job_id"], []).append(record)
+            return len(seen.get(job_id, [])) >= count
+        wait_for(enough, timeout=20)
+        return seen[job_id]
+
+    try:
+        yield by_job
+    finally:
+        sns.unsubscribe(SubscriptionArn=subscription)
+        sqs.delete_queue(QueueUrl=queue)
+
+
 def lines(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
@@ -188,3 +234,53 @@ def test_a_photo_that_would_outlast_the_invocation_goes_back_to_the_queue_as_a_n
     done = [record_of(stack, key, put["version"]) for key, put in photos]
     assert sorted(str(r and r["type"]) for r in done) == ["None", "processed"]  # one rendered, one sent back
     sqs.delete_queue(QueueUrl=spare_queue)
+
+
+def test_a_job_reads_its_photo_once_and_writes_each_result_once(stack, handler):
+    # one GET gives the version, the spec, the rights and the bytes; no HEAD before it and no read
+    # of the job's record: a repeat is told by the conditional writes (the next test)
+    key, put = put_photo(stack, "counted.jpg", photo(300, 200, seed=46))
+    with requests_made(handler) as made:
+        response = handler.lambda_handler({"Records": [sqs_record(notification(stack, key, put), queue_arn(stack, "queue_url"))]},
+                                          LambdaContext())
+    assert response == {"batchItemFailures": []}
+    record = record_of(stack, key, put["version"])
+    assert record["type"] == "processed" and len(record["outputs"]) == 7
+    assert sorted(made) == ["s3.GetObject"] + ["s3.PutObject"] * 8 + ["sns.Publish"]
+
+
+def test_a_repeated_event_says_the_result_again_and_rewrites_nothing(stack, handler, capsys):
+    s3, jobs_arn = stack.aws("s3"), queue_arn(stack, "queue_url")
+    key, put = put_photo(stack, "repeated.jpg", photo(300, 200, seed=47))
+    body = notification(stack, key, put)
+    with published(stack) as events:
+        handler.lambda_handler({"Records": [sqs_record(body, jobs_arn)]}, LambdaContext())
+        first = record_of(stack, key, put["version"])
+        # a file of the result changed behind the job's back: a repeat must leave it as it is
+        thumb = next(o for o in first["outputs"] if o["name"] == "thumb")
+        s3.put_object(Bucket=thumb["bucket"], Key=thumb["key"], Body=b"as it was")
+        capsys.readouterr()
+
+        handler.lambda_handler({"Records": [sqs_record(body, jobs_arn)]}, LambdaContext())
+
+        assert events(first["job_id"], 2) == [first, first]  # said again, the same document
+    assert record_of(stack, key, put["version"]) == first
+    assert s3.get_object(Bucket=thumb["bucket"], Key=thumb["key"])["Body"].read() == b"as it was"
+    assert any(line.get("message") == "already done" for line in lines(capsys.readouterr().out))
+
+
+def test_what_a_broken_try_left_is_replaced_by_the_next(stack, handler):
+    # a try that stored a rendition and died before its record: the next try writes over it
+    s3 = stack.aws("s3")
+    key, put = put_photo(stack, "broken try.jpg", photo(300, 200, seed=48))
+    job_id = keys.job_id(key, put["version"])
+    s3.put_object(Bucket=stack.outputs["processed_bucket"], Key=keys.rendition_key(key, job_id, "full", "jpg"),
+                  Body=b"half of a try")
+
+    handler.lambda_handler({"Records": [sqs_record(notification(stack, key, put), queue_arn(stack, "queue_url"))]},
+                           LambdaContext())
+
+    record = record_of(stack, key, put["version"])
+    full = next(o for o in record["outputs"] if o["name"] == "full")
+    assert record["type"] == "processed" and full["key"] == keys.rendition_key(key, job_id, "full", "jpg")
+    assert s3.get_object(Bucket=full["bucket"], Key=full["key"])["Body"].read()[:2] == b"\xff\xd8"  # a JPEG now

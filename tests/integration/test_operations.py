@@ -151,13 +151,16 @@ def test_the_processor_reports_every_stage_time_and_its_counts(stack, shoot_proc
                            ["Minimum", "Maximum"])
         return total["Minimum"] and min(total["Minimum"]) <= min(ours) and max(total["Maximum"]) >= max(ours) or None
 
+    def every_stage_counted():  # the jobs' lines arrive one by one: all four of ours, in every stage
+        end = datetime.now(UTC) + timedelta(minutes=1)
+        stages = {stage: figures(cloudwatch, names.NAMESPACE, names.stage_metric(stage), function, start, end,
+                                 ["SampleCount", "Average", "p50", "p90", "Minimum", "Maximum"])[0]
+                  for stage in (*names.JOB_STAGES, names.TOTAL_STAGE)}
+        return all(sum(got["SampleCount"]) >= 4 for got in stages.values()) and stages
+
     # the span may fall in two periods: each point is checked on its own, the counts summed
     wait_for(ours_counted, timeout=60)  # the minimum and maximum of the whole jobs hold ours, as their records say
-    end = datetime.now(UTC) + timedelta(minutes=1)
-    for stage in (*names.JOB_STAGES, names.TOTAL_STAGE):
-        got, _ = figures(cloudwatch, names.NAMESPACE, names.stage_metric(stage), function, start, end,
-                         ["SampleCount", "Average", "p50", "p90", "Minimum", "Maximum"])
-        assert sum(got["SampleCount"]) >= 4, stage
+    for stage, got in wait_for(every_stage_counted, timeout=60, interval=1).items():
         for point in zip(got["Minimum"], got["p50"], got["p90"], got["Average"], got["Maximum"], strict=True):
             low, p50, p90, average, high = point
             slack = 1e-9 * max(1.0, high)  # an average of equal values can be one rounding below them

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from photo_jobs import keys
+from photo_jobs import keys, notifications
 from support import photo, wait_for
 
 pytestmark = pytest.mark.integration
@@ -28,8 +28,7 @@ def test_a_job_that_keeps_failing_is_retried_soon_then_given_up(stack):
     # tell from a passing fault (no version was named), so it retries.
     out, sqs = stack.outputs, stack.aws("sqs")
     key = f"{out['upload_prefix']}retry/gone-{time.time_ns()}.jpg"
-    body = json.dumps({"Records": [{"eventName": "ObjectCreated:Post",
-                                    "s3": {"bucket": {"name": out["source_bucket"]}, "object": {"key": key}}}]})
+    body = notifications.object_created(out["source_bucket"], key, None, "ObjectCreated:Post")
     message_id = sqs.send_message(QueueUrl=out["queue_url"], MessageBody=body)["MessageId"]
 
     given_up = wait_for(lambda: [line for _, line in log_lines(stack, key)

@@ -3,13 +3,18 @@ behind the project's executor) -> S3 + SNS -> web app -> live event."""
 
 import io
 import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from PIL import Image
 
-from photo_jobs import keys
+from photo_jobs import keys, notifications
 from support import photo, wait_for
 
 pytestmark = pytest.mark.integration
@@ -28,7 +33,7 @@ def test_upload_is_processed_and_announced_live_without_urls(stack):
         image = Image.open(io.BytesIO(stack.download(key)))
         assert (image.format, image.size) == ("JPEG", (240, 320))
         # the web app got the SNS event over HTTP, signature checked, and told the shoot's pages
-        events.wait_for(lambda kind, data: kind == "job" and data["key"] == key)
+        events.wait_for(lambda kind, data: kind == "photo" and data["key"] == key and data["status"] != "processing")
     [event] = events.jobs(key)
     assert event["status"] == "processed" and event["job_id"] == status["job_id"]
     assert "http" not in json.dumps(event)  # no URLs in events
@@ -42,7 +47,7 @@ def test_a_folder_synced_into_a_shoot_belongs_to_it(stack):
                       Body=photo(200, 100, seed=60 + n))
 
     def both_processed():
-        photos = stack.studio.shoot(shoot["id"])["photos"]
+        photos = list(stack.studio.photos(shoot["id"]))
         return photos if [p["status"] for p in photos] == ["processed", "processed"] else None
 
     listed = wait_for(both_processed, timeout=60)
@@ -60,19 +65,53 @@ def test_any_other_key_under_the_prefix_is_unsorted_and_its_job_answers(stack):
     for key in (stray, loose):
         assert stack.studio.wait(key, timeout=30)["status"] == "processed"
     unsorted = stack.studio.shoot("unsorted")
-    assert unsorted["name"] == "Unsorted" and {stray, loose} <= {p["key"] for p in unsorted["photos"]}
+    assert unsorted["name"] == "Unsorted" and {stray, loose} <= {p["key"] for p in stack.studio.photos("unsorted")}
     assert any(s["id"] == "unsorted" for s in stack.studio.shoots())
 
 
-def test_status_comes_from_the_job_record_alone(stack):
+def test_a_photo_whose_event_was_lost_is_settled_from_its_record_at_the_next_tick(stack):
+    """No page waits forever: the processed event of a photo never reached the web app (an HTTP
+    delivery refused or timed out); the schedule's tick reads its record from S3 and the row (and
+    every open page) hears what it says."""
+    key = stack.upload(photo(seed=15), "event lost.jpg")
+    done = stack.studio.wait(key, timeout=30)
+    with psycopg.connect(stack.web_env["VIVIDART_WEB_DATABASE_URL"]) as conn:  # as if the event never came
+        conn.execute("UPDATE photos SET status = 'processing', outputs = '[]', shown_job_id = NULL, "
+                     "updated_at = now() - interval '10 minutes' WHERE key = %s", (key,))
+    assert stack.studio.job(key)["status"] == "processing"
+    with stack.listening(key.split("/")[1]) as heard:
+        ticked = stack.aws("lambda").invoke(FunctionName=stack.outputs["ticks_name"], Payload=b"{}")
+        assert "FunctionError" not in ticked
+        settled = wait_for(lambda: (job := stack.studio.job(key))["status"] == "processed" and job, timeout=60)
+        heard.wait_for(lambda kind, data: data.get("key") == key and data.get("status") == "processed", timeout=30)
+    assert settled["job_id"] == done["job_id"] and {o["name"] for o in settled["outputs"]} == {o["name"] for o in done["outputs"]}
+
+
+def test_the_photos_rows_are_rebuilt_from_the_job_records(stack):
+    """The rows are a projection; S3's job records are the source of truth: a row that differs from
+    them is found by `vividart-admin photos rebuild` and repaired by its --repair."""
     s3, out = stack.aws("s3"), stack.outputs
     key = stack.upload(photo(seed=13), "record.jpg")
     done = stack.studio.wait(key, timeout=30)
     version = s3.head_object(Bucket=out["source_bucket"], Key=key)["VersionId"]
     assert done["status"] == "processed" and done["job_id"] == keys.job_id(key, version)
     s3.delete_object(Bucket=out["processed_bucket"], Key=keys.job_record_key(key, done["job_id"]))
+    assert stack.studio.job(key)["status"] == "processed"  # the row, until the rebuild
+
+    def rebuild(*flags: str) -> tuple[int, dict]:
+        env = {**os.environ, **stack.web_env, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        run = subprocess.run([str(Path(sys.executable).parent / "vividart-admin"), "photos", "rebuild", *flags],
+                             env=env, capture_output=True, text=True, timeout=300)
+        return run.returncode, json.loads(run.stdout)
+
+    status, found = rebuild()
+    assert status == 1 and key in found["changed"] and not found["repaired"]
+    assert stack.studio.job(key)["status"] == "processed"  # a look, no change
+    status, found = rebuild("--repair")
+    assert status == 0 and key in found["changed"]
     assert stack.studio.job(key) == {"key": key, "job_id": done["job_id"], "status": "processing", "error": None,
                                      "outputs": []}
+    assert key not in rebuild()[1]["changed"]  # repaired: nothing left to tell
     missing = requests.get(f"{stack.web_url}/api/jobs/uploads/no such photo.jpg",
                            headers={"Authorization": f"Bearer {stack.staff['api_token']}"})
     assert missing.status_code == 404
@@ -95,10 +134,8 @@ def test_a_duplicate_event_reuses_the_finished_result(stack):
     job_key = keys.job_record_key(key, first["job_id"])
     record = s3.get_object(Bucket=out["processed_bucket"], Key=job_key)["Body"].read()
     head = s3.head_object(Bucket=out["source_bucket"], Key=key)
-    duplicate = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {
-        "bucket": {"name": out["source_bucket"]},
-        "object": {"key": key.replace(" ", "+"), "eTag": head["ETag"], "versionId": head["VersionId"]}}}]}
-    sqs.send_message(QueueUrl=out["queue_url"], MessageBody=json.dumps(duplicate))
+    duplicate = notifications.object_created(out["source_bucket"], key, head["VersionId"], "ObjectCreated:Put")
+    sqs.send_message(QueueUrl=out["queue_url"], MessageBody=duplicate)
 
     def drained():
         attributes = sqs.get_queue_attributes(QueueUrl=out["queue_url"], AttributeNames=["All"])["Attributes"]

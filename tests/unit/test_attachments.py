@@ -1,11 +1,13 @@
 """A download keeps the name a user gave, in any script, and its header stays one Latin-1 line."""
 
+import csv
+import io
 import re
 from urllib.parse import unquote
 
 import pytest
 
-from webapp.attachments import content_disposition
+from webapp.attachments import content_disposition, spreadsheet_cell
 
 
 def saved_as(header: str) -> tuple[str, str]:
@@ -29,3 +31,19 @@ def test_the_saved_name_is_the_users_and_the_header_is_one_latin1_line(stem, pla
     header.encode("latin-1")  # what a WSGI server sends, or fails to
     assert "\r" not in header and "\n" not in header
     assert saved_as(header) == (plain, exact)
+
+
+@pytest.mark.parametrize("said", ["=HYPERLINK(\"http://x\",\"a\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+                                  "\t=1+1", "\r=1+1"])
+def test_a_cell_that_a_spreadsheet_would_run_is_kept_as_text(said):
+    """What reaches the CSV starts with an apostrophe (Excel, LibreOffice and Sheets show the rest as
+    text) and still says everything the client wrote."""
+    out = io.StringIO()
+    csv.writer(out).writerow([spreadsheet_cell(said)])
+    [[cell]] = list(csv.reader(io.StringIO(out.getvalue())))
+    assert cell == "'" + said
+
+
+@pytest.mark.parametrize("said", ["Warmer please", "2 copies", "a=b", "", "'quoted"])
+def test_plain_words_reach_the_csv_as_they_were(said):
+    assert spreadsheet_cell(said) == said

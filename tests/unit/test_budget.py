@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from photo_jobs import limits
 from photo_processor import budget
-from photo_processor.pipeline import inspect
+from photo_processor.pipeline import Header, inspect
+from support import dng
 
 MEGAPIXELS = 8
 
@@ -37,6 +39,8 @@ def source(kind: str) -> bytes:
         from pillow_heif import from_pillow
 
         from_pillow(Image.fromarray(noisy[..., :3])).save(out, quality=80)
+    elif kind == "camera raw":
+        return dng(noisy[..., :3], orientation=6, preview_first=True)
     return out.getvalue()
 
 
@@ -57,7 +61,8 @@ print(json.dumps({"over": status("VmHWM:") - before}))
 """
 
 
-@pytest.mark.parametrize("kind", ["jpeg rotated", "png with alpha", "webp with alpha", "cmyk jpeg", "16-bit grey png", "heic"])
+@pytest.mark.parametrize("kind", ["jpeg rotated", "png with alpha", "webp with alpha", "cmyk jpeg", "16-bit grey png", "heic",
+                                  "camera raw"])
 def test_a_renders_peak_stays_under_its_estimate(kind, tmp_path):
     data = source(kind)
     path = tmp_path / "photo"
@@ -68,6 +73,12 @@ def test_a_renders_peak_stays_under_its_estimate(kind, tmp_path):
     # the source's own bytes were in memory before the render began: the estimate counts them
     assert measured + len(data) <= estimate, f"{kind}: measured {measured / 2**20:.0f} MB, estimated {estimate / 2**20:.0f} MB"
     assert estimate < 2.5 * (measured + len(data)), "an estimate this loose wastes the function's cores"
+
+
+def test_the_largest_raw_the_limits_accept_fits_the_function_beside_its_runtime():
+    worst = budget.estimate_bytes(Header("DNG", "RAW", 12_800, 8_590), limits.MAX_SOURCE_BYTES)  # 110 MP
+    assert 12_800 * 8_590 <= limits.MAX_RAW_PIXELS
+    assert worst + budget.RUNTIME_MB * budget.MB < 2048 * budget.MB  # terraform's lambda_memory_mb
 
 
 def test_renders_are_admitted_by_cores_and_memory():

@@ -124,15 +124,19 @@ def test_the_command_line_runs_a_file_and_says_why_it_will_not(tmp_path, capsys)
 # --- the repository's buildspecs ------------------------------------------------------------------
 
 def pipeline_locals() -> dict:
-    with open(REPO / "terraform" / "pipeline.tf") as config:
-        [found] = hcl2.load(config)["locals"]
+    """Every locals block of the delivery root (terraform/delivery), merged."""
+    found = {}
+    for path in sorted((REPO / "terraform" / "delivery").glob("*.tf")):
+        with open(path) as config:
+            for block in hcl2.load(config).get("locals", []):
+                found.update(block)
     return found
 
 
 def test_the_test_buildspec_builds_with_the_readmes_test_command_and_ci_runs_it():
     spec = buildspec.parse((REPO / ".ci" / "buildspec-test.yml").read_text())
     [build_phase] = [phase for phase in spec.phases if phase.name == "build"]
-    assert build_phase.commands == ("make test",)
+    assert build_phase.commands == ("make test", "make audit")  # the audit asks the network: apart from the tests
     assert "make test" in (REPO / "README.md").read_text()
     ci = (REPO / ".ci" / "run").read_text()
     commands = [line for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
@@ -151,16 +155,27 @@ def test_the_test_report_is_the_junit_file_pytest_writes_in_the_group_terraform_
 
 
 def test_every_buildspec_the_pipeline_names_exists_and_runs_here():
-    named = {key: hcl_string(path) for key, path in pipeline_locals()["buildspecs"].items()}
-    assert set(named) == {"test", "deploy", "smoke"}
+    named = {key: hcl_string(build["buildspec"]) for key, build in pipeline_locals()["builds"].items()}
+    assert named == {"build-and-test": ".ci/buildspec-test.yml", "deploy-staging": ".ci/buildspec-deploy.yml",
+                     "deploy-production": ".ci/buildspec-deploy.yml", "smoke-staging": ".ci/buildspec-smoke.yml"}
     for path in named.values():
         assert buildspec.parse((REPO / path).read_text()).phases, path
+
+
+def test_each_deploy_project_deploys_its_own_environment():
+    builds = pipeline_locals()["builds"]
+    for environment in ("staging", "production"):
+        variables = {hcl_string(v["name"]): hcl_string(v["value"]) for v in builds[f"deploy-{environment}"]["variables"]}
+        assert variables["ENVIRONMENT"] == environment
 
 
 def test_the_deploy_exports_the_url_the_smoke_test_reads():
     deploy = yaml.safe_load((REPO / ".ci" / "buildspec-deploy.yml").read_text())
     assert deploy["env"]["exported-variables"] == ["APP_URL"]
     assert any(command.startswith("IMAGES_FILE=") and "scripts/deploy_aws.sh" in command
+               for command in deploy["phases"]["build"]["commands"])
+    # the URL the release's deploy wrote, read back by the release
+    assert any("APP_URL=" in command and "scripts/release.py output" in command and "web_url" in command
                for command in deploy["phases"]["build"]["commands"])
     smoke = yaml.safe_load((REPO / ".ci" / "buildspec-smoke.yml").read_text())
     assert smoke["phases"]["build"]["commands"] == ["python3 scripts/smoke.py --upload"]
@@ -190,12 +205,12 @@ def run_test_buildspec(checkout, **caller) -> tuple[int, list[str]]:
 
 
 def test_in_ci_the_test_buildspec_prepares_the_machine_then_runs_make_test_and_publishes_nothing(stubbed_checkout):
-    assert run_test_buildspec(stubbed_checkout) == (0, ["prerequisites.sh test", "make test"])
+    assert run_test_buildspec(stubbed_checkout) == (0, ["prerequisites.sh test", "make test", "make audit"])
 
 
 def test_in_the_pipeline_it_publishes_the_tested_images_by_digest(stubbed_checkout):
     status, calls = run_test_buildspec(stubbed_checkout, PUBLISH_PROCESSOR_REPOSITORY="p", PUBLISH_WEB_REPOSITORY="w")
-    assert status == 0 and calls[-2:] == ["make test", "deploy_aws.sh publish build/images.json"]
+    assert status == 0 and calls[-3:] == ["make test", "make audit", "deploy_aws.sh publish build/images.json"]
     artifacts = yaml.safe_load((REPO / ".ci" / "buildspec-test.yml").read_text())["artifacts"]
     assert Path(artifacts["base-directory"]) / artifacts["files"][0] == Path("build/images.json")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.events import STAFF, Busy, Hub
+from webapp.adapters.hub import CLIENTS, STAFF, Busy, Hub
 
 
 class Quiet:
@@ -19,19 +19,18 @@ def hub(monkeypatch):
     return hub
 
 
-def test_staff_hear_everything_of_their_shoot_and_a_client_only_what_is_theirs(hub):
-    staff, client, other_client, elsewhere = (hub.subscribe("s1", STAFF), hub.subscribe("s1", "link:7"),
-                                              hub.subscribe("s1", "link:8"), None)
-    for event in ({"shoot": "s1", "kind": "job", "data": {"n": 1}},
-                  {"shoot": "s1", "kind": "feedback", "to": STAFF, "data": {"n": 2}},
-                  {"shoot": "s1", "kind": "link", "to": "link:7", "data": {"n": 3}},
-                  {"shoot": "s2", "kind": "job", "data": {"n": 4}}):
+def test_each_audience_hears_what_is_for_it_and_only_of_its_shoot(hub):
+    staff, client, other_client = hub.subscribe("s1", STAFF), hub.subscribe("s1", "link:7"), hub.subscribe("s1", "link:8")
+    for event in ({"shoot": "s1", "kind": "news", "data": {"n": 1}},
+                  {"shoot": "s1", "kind": "photo", "to": STAFF, "data": {"n": 2}},  # the whole view: keys, failures
+                  {"shoot": "s1", "kind": "photo", "to": CLIENTS, "data": {"n": 3}},  # what a gallery may know
+                  {"shoot": "s1", "kind": "link", "to": "link:7", "data": {"n": 4}},
+                  {"shoot": "s2", "kind": "photo", "to": STAFF, "data": {"n": 5}}):
         hub.dispatch(event)
     heard = lambda s: [s.queue.get_nowait()["data"]["n"] for _ in range(s.queue.qsize())]  # noqa: E731
-    assert heard(staff) == [1, 2, 3]
-    assert heard(client) == [1, 3]
-    assert heard(other_client) == [1]
-    assert elsewhere is None
+    assert heard(staff) == [1, 2]
+    assert heard(client) == [1, 3, 4]
+    assert heard(other_client) == [1, 3]
 
 
 def test_beyond_the_cap_a_stream_is_refused_and_a_closed_one_frees_its_place(hub):

@@ -9,7 +9,7 @@ import pytest
 
 from photo_jobs import metrics as names, records
 from support import REPO
-from webapp import ops
+from webapp.services import ops
 
 NOW = 1_795_603_453.7  # an instant inside a minute, an hour, a day
 
@@ -121,7 +121,7 @@ def test_the_stages_read_are_the_stages_the_processor_times():
 
 
 def test_the_alarms_watch_the_metrics_the_processor_writes_and_notify_the_topic():
-    with open(REPO / "terraform" / "alarms.tf") as config:
+    with open(REPO / "terraform" / "modules" / "observability" / "main.tf") as config:
         parsed = hcl2.load(config)
     alarms = {unquote(name): body for block in parsed["resource"] for kind, named in block.items()
               if unquote(kind) == "aws_cloudwatch_metric_alarm" for name, body in named.items()}
@@ -145,7 +145,8 @@ def unquote(value):
 @pytest.fixture
 def app(database_url, monkeypatch):
     from photo_jobs.settings import StackSource
-    from webapp import accounts, create_app
+    from webapp import create_app
+    from webapp.services import accounts
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "test")

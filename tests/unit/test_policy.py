@@ -22,11 +22,14 @@ def test_no_finding_without_a_reason():
               for report in reports for c in report["results"]["failed_checks"]]
     assert failed == []
     passed = sum(report["summary"]["passed"] for report in reports)
-    assert passed > 100  # it read the configuration: hosting, pipeline, data plane and the state root
+    assert passed > 300  # it read the configuration: every module, the compositions, the delivery and the state root
     skipped = [c for report in reports for c in report["results"]["skipped_checks"]]
     unexplained = [f"{c['check_id']} {c['resource']}" for c in skipped
                    if len(c["check_result"].get("suppress_comment", "").split()) < 4]
     assert unexplained == []
     scanned = {c["file_path"] for report in reports for kind in ("passed_checks", "skipped_checks")
                for c in report["results"][kind]}
-    assert {"/main.tf", "/hosting.tf", "/pipeline.tf", "/state/main.tf"} <= scanned
+    assert {"/modules/web_hosting/main.tf", "/modules/storage/main.tf", "/modules/hardened_bucket/main.tf",
+            "/delivery/main.tf", "/delivery/deploy.tf"} <= scanned
+    resources = {c["resource"] for report in reports for kind in ("passed_checks", "skipped_checks") for c in report["results"][kind]}
+    assert {"module.bucket.aws_s3_bucket.this", "module.artifacts.aws_s3_bucket.this"} <= resources  # the state's, the pipeline's

@@ -49,10 +49,11 @@ def test_publishing_needs_the_pipelines_repositories():
 @pytest.fixture
 def checkout(tmp_path) -> Path:
     """A copy of what the deploy reads before it reaches AWS: its scripts, the environments' files."""
-    for path in ("scripts/lib.sh", "scripts/deploy_aws.sh", "terraform/versions.tf"):
+    for path in ("scripts/lib.sh", "scripts/deploy_aws.sh", "scripts/release.py", "terraform/state/naming.json"):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / path, tmp_path / path)
-    shutil.copytree(REPO / "terraform" / "environments", tmp_path / "terraform" / "environments")
+    shutil.copytree(REPO / "terraform" / "environments", tmp_path / "terraform" / "environments",
+                    ignore=shutil.ignore_patterns(".terraform"))
     return tmp_path
 
 
@@ -61,8 +62,8 @@ def filled_in(text: str) -> str:
 
 
 def test_deploy_to_aws_refuses_the_environments_placeholders_then_goes_on(checkout):
-    tfvars = checkout / "terraform" / "environments" / "production.tfvars"
-    placeholders = ("domain_name", "hosted_zone_id", "studio_email", "source_repository")
+    tfvars = checkout / "terraform" / "environments" / "production" / "terraform.tfvars"
+    placeholders = ("domain_name", "hosted_zone_id", "studio_email")
     marked = [f"{number}:{line.split()[0]}" for number, line in enumerate(tfvars.read_text().splitlines(), 1)
               if line.startswith(placeholders)]
     unreachable = {"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1", "AWS_EC2_METADATA_DISABLED": "true"}
@@ -79,7 +80,7 @@ def test_deploy_to_aws_refuses_the_environments_placeholders_then_goes_on(checko
 
 
 def test_deploy_to_aws_takes_only_images_named_by_digest(checkout, tmp_path):
-    tfvars = checkout / "terraform" / "environments" / "staging.tfvars"
+    tfvars = checkout / "terraform" / "environments" / "staging" / "terraform.tfvars"
     tfvars.write_text(filled_in(tfvars.read_text()))
     images = tmp_path / "images.json"
     images.write_text(json.dumps({"processor": "1.dkr.ecr.us-east-1.amazonaws.com/p@sha256:" + "a" * 64,
@@ -142,6 +143,8 @@ class FakeApp:
                     return self.answer(201, {"key": f"uploads/s1/{body['filename']}", "method": "PUT",
                                              "url": f"{app.url}/bucket/{body['filename']}",
                                              "headers": {"Content-Type": body["content_type"]}})
+                if self.path == "/api/shoots/s1/uploads/done" and self.signed_in():  # in: the photo shows up
+                    return self.answer(200, {"photos": []})
                 return self.answer(404, {"message": "no such page"})
 
             def do_PUT(self):

@@ -5,6 +5,7 @@ tests/integration/test_settings_from_aws.py); the password rotation uses a real 
 
 import json
 import os
+import re
 import uuid
 from dataclasses import fields
 from urllib.parse import urlsplit, urlunsplit
@@ -144,30 +145,32 @@ def test_where_aws_is_comes_from_the_environment_alone():
 
 # --- Terraform writes what the code reads -----------------------------------------------------------
 
-def _terraform(name: str) -> dict:
+def _terraform(path: str) -> dict:
     import hcl2
 
-    with open(REPO / "terraform" / name) as config:
+    with open(REPO / "terraform" / path) as config:
         return hcl2.load(config)
 
 
 def test_terraform_writes_every_setting_the_stack_reads_under_its_output_names():
-    [settings] = [block for block in _terraform("settings.tf")["locals"] if "stack_settings" in block]
-    outputs = {name.strip('"') for block in _terraform("outputs.tf")["output"] for name in block}
-    written = {name for name in settings["stack_settings"] if not name.startswith("__")}
+    [stack] = [block['"stack"'] for block in _terraform("modules/settings/variables.tf")["variable"] if '"stack"' in block]
+    written = set(re.findall(r"(\w+)\s*=\s*string", stack["type"])) | {"studio_email"}  # the module adds the email
+    outputs = {name.strip('"') for block in _terraform("environments/local/outputs.tf")["output"] for name in block}
     assert written == {f.name for f in fields(Stack)}
-    assert written <= outputs
+    assert written <= outputs  # the local stack's outputs.json carries them by the same names
 
 
-def test_the_heartbeat_terraform_tells_the_app_on_aws_is_the_apps_own_default(database_url):
+def test_the_heartbeat_the_edge_promises_is_the_apps_own_default(database_url):
+    """terraform/edge.json tells the app on AWS its heartbeat (and the local proxy and the load
+    balancer their idle timeout around it): the app's default is the same, so a stack that is told
+    nothing agrees too."""
     from webapp import create_app
 
-    [heartbeat] = [block['"web_sse_heartbeat_seconds"'] for block in _terraform("variables.tf")["variable"]
-                   if '"web_sse_heartbeat_seconds"' in block]
+    heartbeat = json.loads((REPO / "terraform" / "edge.json").read_text())["sse_heartbeat_seconds"]
     app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "START_EVENTS": False,
                       "STACK_SOURCE": StackSource({})})
     try:
-        assert heartbeat["default"] == app.config["SSE_HEARTBEAT_SECONDS"]
+        assert heartbeat == app.config["SSE_HEARTBEAT_SECONDS"]
     finally:
         app.extensions["db"].close()
 

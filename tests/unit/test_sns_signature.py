@@ -81,7 +81,8 @@ def test_locally_only_localstacks_own_certificate_is_trusted(signer, url):
 
 
 @pytest.mark.parametrize("url, trusted", [
-    ("https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem", True),
+    ("https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem", True),
+    ("https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem", False),  # not the form of SNS's names
     ("http://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem", False),
     ("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem", False),
     ("https://sns.eu-west-1.amazonaws.com.evil.example/x.pem", False),

@@ -1,5 +1,6 @@
-"""The plan-level tests of the Terraform configuration (terraform/tests/*.tftest.hcl): the parts
-only AWS has (the web app's hosting, the pipeline), planned with a mock AWS provider, offline."""
+"""The plan-level tests of the Terraform configuration (terraform/tests/*.tftest.hcl): each module
+and composition, the parts only AWS has among them (the web app's hosting, the pipeline), planned
+with the project's one mock AWS provider (terraform/tests/mocks), offline."""
 
 import re
 import shutil
@@ -32,7 +33,7 @@ def test_every_terraform_test_passes(tmp_path):
 
 # The AWS services the web app's code calls (webapp/context.py aws(...), photo_jobs.aws).
 WEB_SERVICES = ("s3", "sqs", "lambda", "ses", "cloudwatch", "ssm", "secretsmanager")
-WEB_CODE = sorted((REPO / "services" / "webapp" / "webapp").glob("*.py")) + [REPO / "services" / "photo_jobs" / "photo_jobs" / "aws.py"]
+WEB_CODE = sorted((REPO / "services" / "webapp" / "webapp").rglob("*.py")) + [REPO / "services" / "photo_jobs" / "photo_jobs" / "aws.py"]
 # Operations whose IAM action has another name (S3's, mostly); all others are service:Operation.
 ACTIONS_OF = {
     "s3:HeadObject": {"s3:GetObject"},
@@ -43,6 +44,7 @@ ACTIONS_OF = {
     "s3:UploadPart": {"s3:PutObject"},
     "s3:CompleteMultipartUpload": {"s3:PutObject"},
     "s3:ListParts": {"s3:ListMultipartUploadParts"},
+    "s3:ListMultipartUploads": {"s3:ListBucketMultipartUploads"},
     "lambda:Invoke": {"lambda:InvokeFunction"},
 }
 
@@ -57,7 +59,7 @@ def _operations_called() -> set[str]:
         for method, operation in client.meta.method_to_api_mapping.items():
             methods.setdefault(method, set()).add(f"{service}:{operation}")
     code = "\n".join(path.read_text() for path in WEB_CODE)
-    # calls, and names in quotes: presigned URLs, paginators, webapp/api.py's multipart operations
+    # calls, and names in quotes: presigned URLs, paginators, the multipart operations (services/uploads.py)
     called = set(re.findall(r"\.(\w+)\(", code)) | set(re.findall(r"""["'](\w+)["']""", code))
     return {operation for method in called for operation in methods.get(method, ())}
 
@@ -65,7 +67,7 @@ def _operations_called() -> set[str]:
 def _web_task_actions() -> set[str]:
     import hcl2
 
-    with open(REPO / "terraform" / "hosting.tf") as config:
+    with open(REPO / "terraform" / "modules" / "web_hosting" / "main.tf") as config:
         documents = [doc for block in hcl2.load(config)["data"] for kind, docs in block.items()
                      if kind.strip('"') == "aws_iam_policy_document" for name, doc in docs.items()
                      if name.strip('"') == "web_task"]
@@ -75,8 +77,8 @@ def _web_task_actions() -> set[str]:
 
 def test_the_web_tasks_role_grants_every_aws_call_of_the_web_app():
     called, granted = _operations_called(), _web_task_actions()
-    assert {"s3:PutObject", "s3:UploadPart", "sqs:SendMessage", "lambda:Invoke", "ses:SendEmail",
+    assert {"s3:PutObject", "s3:UploadPart", "sqs:SendMessage", "lambda:Invoke", "ses:SendRawEmail",
             "ssm:GetParameter", "secretsmanager:GetSecretValue", "cloudwatch:GetMetricData"} <= called
     missing = {operation: ACTIONS_OF.get(operation, {operation}) - granted for operation in called
                if ACTIONS_OF.get(operation, {operation}) - granted}
-    assert not missing, f"the web app calls these, and its task role (terraform/hosting.tf) may not: {missing}"
+    assert not missing, f"the web app calls these, and its task role (terraform/modules/web_hosting) may not: {missing}"

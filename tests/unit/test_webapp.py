@@ -1,37 +1,23 @@
 """The web app's own rules, with a real PostgreSQL and a stack given by settings (presigning is
 local computation: no AWS is called here). Routes that read S3 are tested on the local stack."""
 
-import base64
 import json
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from photo_jobs.settings import StackSource
-from webapp import accounts, create_app
-from webapp.security import limiter
-
-DEPLOYED = {
-    "VIVIDART_SOURCE_BUCKET": "src", "VIVIDART_PROCESSED_BUCKET": "out", "VIVIDART_UPLOAD_PREFIX": "uploads/",
-    "VIVIDART_LOCALSTACK_ENDPOINT": "http://127.0.0.1:4566", "VIVIDART_REGION": "us-east-1",
-    "VIVIDART_QUEUE_URL": "http://127.0.0.1:4566/000000000000/jobs", "VIVIDART_TOPIC_ARN": "arn:aws:sns:us-east-1:000000000000:t",
-}
-PASSWORD = "correct horse battery"
+from studio_app import app_with_staff, csrf_token, make_app, sign_in
+from studio_app import bearer as bearer_of
+from webapp.services import accounts
+from webapp.ratelimits import limiter
 
 
 @pytest.fixture
 def app(database_url, monkeypatch):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "test")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test secret", "DATABASE_URL": database_url,
-                      "STACK_SOURCE": StackSource(DEPLOYED), "START_EVENTS": False})
-    limiter.reset()  # the limiter's counts outlive an app; each test starts with none
-    with app.extensions["db"].transaction() as conn:
-        conn.execute("TRUNCATE staff, api_tokens, shoots, sns_messages RESTART IDENTITY CASCADE")
-        staff = accounts.create_staff(conn, "ana@studio.example", PASSWORD, "Ana")
-        app.config["TOKEN"] = accounts.create_token(conn, staff.id, "tests")
+    app = app_with_staff(database_url, "staff, api_tokens, shoots, sns_messages, sessions")
     yield app
     app.extensions["db"].close()
 
@@ -42,21 +28,15 @@ def client(app):
 
 
 def bearer(app) -> dict:
-    return {"Authorization": f"Bearer {app.config['TOKEN']}"}
-
-
-def csrf_token(client, path="/signin") -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
-def sign_in(client, password=PASSWORD):
-    return client.post("/signin", data={"email": "Ana@Studio.example", "password": password,
-                                        "csrf_token": csrf_token(client)})
+    return bearer_of(app.config["TOKEN"])
 
 
 # --- who is asking ---------------------------------------------------------------------------
 
-PUBLIC = {"/signin", "/healthz", "/sns", "/api/openapi.json", "/static/<path:filename>"}
+# /unsubscribe/<token>: the token is the proof (an HMAC per address), as a share link's is; the
+# studio's logo and brand sheet are what gallery pages show before any PIN.
+PUBLIC = {"/signin", "/healthz", "/sns", "/api/openapi.json", "/static/<path:filename>", "/unsubscribe/<token>",
+          "/studio/logo", "/studio/brand.css"}
 
 
 def test_every_route_refuses_anonymous_callers(app, client):
@@ -100,9 +80,8 @@ def test_sign_in_sets_a_safe_session_cookie_and_sign_out_ends_it(client):
 def test_secure_cookies_on_https(database_url, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "START_EVENTS": False,
-                      "STACK_SOURCE": StackSource(DEPLOYED), "PUBLIC_URL": "https://studio.example"})
-    assert app.config["SESSION_COOKIE_SECURE"] is True
+    app = make_app(database_url, PUBLIC_URL="https://studio.example")
+    assert app.config["SESSION_COOKIE_SECURE"] is True and app.config["SESSION_COOKIE_NAME"] == "__Host-vividart"
     response = app.test_client().get("/healthz", base_url="https://studio.example")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
@@ -116,8 +95,7 @@ def test_a_wrong_password_is_refused_without_saying_which_half_was_wrong(client)
 def test_sign_in_is_rate_limited(database_url, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "START_EVENTS": False,
-                      "STACK_SOURCE": StackSource(DEPLOYED)})
+    app = make_app(database_url)
     limiter.reset()
     client = app.test_client()
     token = csrf_token(client)
@@ -146,7 +124,9 @@ def test_security_headers(client):
     csp = headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "http://127.0.0.1:4566" in csp  # uploads and images: the storage endpoint, nothing else
-    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+    # same-origin: no referrer leaves the site (a share token is in a gallery's path), but this
+    # site's own pages send one, which the CSRF check over https wants
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
     assert "Strict-Transport-Security" not in headers  # http
 
 
@@ -193,7 +173,9 @@ def test_an_upload_grant_pins_key_type_size_and_the_shoots_look(app, client):
     assert grant["method"] == "PUT" and grant["url"].startswith("http://127.0.0.1:4566/src/uploads/")
     signed = parse_qs(urlsplit(grant["url"]).query)["X-Amz-SignedHeaders"][0].split(";")
     assert {"content-length", "content-type", "x-amz-meta-edit-spec"} <= set(signed)
-    assert grant["headers"] == {"Content-Type": "image/jpeg", "x-amz-meta-edit-spec": '{"preset":"natural","version":1}'}
+    assert grant["headers"] == {"Content-Type": "image/jpeg", "x-amz-meta-edit-spec": '{"preset":"natural","version":1}',
+                                "x-amz-meta-rights": '{"version":1,"creator":"VividArt Studio",'
+                                                     '"notice":"\\u00a9 {year} VividArt Studio"}'}
 
 
 def test_an_iphone_photo_without_a_type_is_taken_by_its_name(app, client):
@@ -221,20 +203,37 @@ def test_bad_upload_requests_say_why(app, client, body, message):
 def test_multipart_requests_are_signed_only_for_the_granted_key(app, client):
     shoot = client.post("/api/shoots", json={"name": "S"}, headers=bearer(app)).get_json()
     other = client.post("/api/shoots", json={"name": "T"}, headers=bearer(app)).get_json()
-    grant = client.post(f"/api/shoots/{shoot['id']}/uploads", json={"filename": "big.tif", "size": 300_000_000 // 2},
+    size = 150_000_000
+    grant = client.post(f"/api/shoots/{shoot['id']}/uploads", json={"filename": "big.tif", "size": size},
                         headers=bearer(app)).get_json()
+    assert sum(grant["part_sizes"]) == size and len(grant["part_sizes"]) == 9
     sign = lambda shoot_id, **body: client.post(f"/api/shoots/{shoot_id}/uploads/sign",  # noqa: E731
                                                 json={"key": grant["key"], "grant": grant["grant"], **body}, headers=bearer(app))
     created = sign(shoot["id"], method="POST").get_json()
     assert "uploads" in created["url"] and created["headers"]["Content-Type"] == "image/tiff"
     part = sign(shoot["id"], method="PUT", uploadId="abc", partNumber=3).get_json()
-    assert parse_qs(urlsplit(part["url"]).query)["partNumber"] == ["3"]
-    assert parse_qs(urlsplit(sign(shoot["id"], method="POST", uploadId="abc").get_json()["url"]).query)["uploadId"] == ["abc"]
+    query = parse_qs(urlsplit(part["url"]).query)
+    assert query["partNumber"] == ["3"] and "content-length" in query["X-Amz-SignedHeaders"][0].split(";")
+    assert sign(shoot["id"], method="PUT", uploadId="abc", partNumber=10).status_code == 400  # beyond its 9 parts
+    # the completion is the web app's own, which checks the parts against the grant
+    done = sign(shoot["id"], method="POST", uploadId="abc").get_json()
+    assert urlsplit(done["url"]).path == f"/api/shoots/{shoot['id']}/uploads/complete"
+    assert done["headers"]["X-Upload-Id"] == "abc" and done["headers"]["X-Upload-Grant"] == grant["grant"]
     assert sign(other["id"], method="POST").status_code == 403  # the grant is for another shoot's key
     assert client.post(f"/api/shoots/{shoot['id']}/uploads/sign", json={"key": grant["key"] + "x", "grant": grant["grant"],
                        "method": "PUT"}, headers=bearer(app)).status_code == 403
     assert sign(shoot["id"], method="PUT", grant="forged").status_code in (403, 422)
     assert sign(shoot["id"], method="DELETE").status_code == 400  # deleting objects is not part of uploading
+
+
+def test_each_part_is_signed_with_its_exact_size():
+    from photo_jobs import limits
+    assert limits.part_sizes(1) == [1]
+    assert limits.part_sizes(limits.PART_BYTES) == [limits.PART_BYTES]
+    assert limits.part_sizes(2 * limits.PART_BYTES + 5) == [limits.PART_BYTES, limits.PART_BYTES, 5]
+    assert len(limits.part_sizes(limits.MAX_SOURCE_BYTES)) <= 13  # S3 allows 10,000: the grant caps far below
+    with pytest.raises(ValueError):
+        limits.part_sizes(0)
 
 
 def test_the_openapi_document_describes_the_api(client):
@@ -249,3 +248,25 @@ def test_bodies_that_are_not_what_a_route_takes_get_a_4xx(app, client, body):
     response = client.post("/api/shoots", data=body.encode("latin-1"), content_type="application/json",
                            headers=bearer(app))
     assert 400 <= response.status_code < 500
+
+
+def test_an_unsubscribe_link_asks_first_takes_a_one_click_post_and_refuses_a_changed_token(app, client):
+    from webapp.services import letters, lifecycle
+
+    with app.extensions["db"].transaction() as conn:
+        conn.execute("TRUNCATE email_unsubscribes")
+    token = letters.unsubscribe_token("test secret", lifecycle.DIGEST_SCOPE, "ana@studio.example")
+    page = client.get(f"/unsubscribe/{token}")
+    assert page.status_code == 200 and "Unsubscribe?" in page.get_data(as_text=True)
+    assert "the daily digest" in page.get_data(as_text=True)
+    with app.extensions["db"].transaction() as conn:  # a look (a mail scanner's too) changes nothing
+        assert not lifecycle.is_unsubscribed(conn, lifecycle.DIGEST_SCOPE, "ana@studio.example")
+    # a mail client's one-click unsubscribe (RFC 8058): a POST with no cookie and no CSRF token
+    done = app.test_client().post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "You are unsubscribed" in done.get_data(as_text=True)
+    with app.extensions["db"].transaction() as conn:
+        assert lifecycle.is_unsubscribed(conn, lifecycle.DIGEST_SCOPE, "ana@studio.example")
+    changed = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for bad in (changed, token[:20], "x"):
+        refused = client.post(f"/unsubscribe/{bad}", data={"csrf_token": csrf_token(client, f"/unsubscribe/{token}")})
+        assert refused.status_code == 400 and "This unsubscribe link does not work" in refused.get_data(as_text=True)

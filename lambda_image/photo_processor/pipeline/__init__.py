@@ -1,10 +1,11 @@
-"""The image pipeline: bytes and a resolved edit spec in, renditions out. No AWS in here.
+"""The image pipeline: bytes, a resolved edit spec and the rights in, renditions out. No AWS in here.
 
-    decode.py    decode -> sRGB (alpha flattened on white) -> upright
+    decode.py    decode -> sRGB (alpha flattened on white) -> upright; raw.py for camera RAW files
     geometry.py  rotate / flip / crop, and resizing
     tone.py      tone curve and colour matrix (colour filters are terms of the matrix)
     effects.py   pixel filters (soft focus, vignette)
     outputs.py   sizes (full, web, thumb), sharpening, watermark, JPEG and WebP
+    metadata.py  what every output carries: kept EXIF, the creator, notice and contact (EXIF, XMP)
 
 Every failure is a PermanentError with a reason: rendering depends on nothing but its inputs,
 so trying again cannot help. Only running out of memory is left to the caller.
@@ -15,7 +16,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from photo_processor.pipeline import decode, effects, geometry, outputs, tone
+from photo_jobs.rights import Rights
+from photo_processor.pipeline import decode, effects, geometry, metadata, outputs, raw, tone
 from photo_processor.pipeline.decode import SRGB_ICC, Header
 from photo_processor.pipeline.errors import PermanentError
 from photo_processor.pipeline.outputs import OUTPUTS, Rendition
@@ -54,12 +56,16 @@ def inspect(source: bytes) -> Header:
         image.close()
 
 
-def render(source: bytes, spec: dict, proof_text: str = "PROOF") -> Result:
+def render(source: bytes, spec: dict, proof_text: str = "PROOF", rights: Rights | None = None) -> Result:
+    """Every output of OUTPUTS. `rights` (the creator, the notice, the contact, and whether GPS is
+    kept) go into each file; without them only the source's own authorship is kept."""
     clock = _Clock()
     image = decode.open_image(source)
     megapixels = image.width * image.height / 1e6
     try:
         pixels, exif = decode.decode(source, image)
+        meta = metadata.embedded(exif, rights)
+        del exif
     except (PermanentError, MemoryError):
         raise
     except Exception as error:  # noqa: BLE001 - a reader's surprise is still a damaged file
@@ -79,7 +85,7 @@ def render(source: bytes, spec: dict, proof_text: str = "PROOF") -> Result:
         for array in sizes.values():  # output sharpening: each size at its own scale stays crisp
             outputs.sharpen(array, spec["adjust"]["sharpness"])
         clock.lap("sharpen")
-        renditions = outputs.encode_all(sizes, spec["watermark"], exif, proof_text)
+        renditions = outputs.encode_all(sizes, spec["watermark"], meta, proof_text)
         clock.lap("encode")
     except (PermanentError, MemoryError):
         raise
@@ -90,24 +96,29 @@ def render(source: bytes, spec: dict, proof_text: str = "PROOF") -> Result:
 
 def preview(source: bytes, spec: dict, edge: int = outputs.WEB_EDGE) -> Rendition:
     """The web rendition this spec would give, quickly: the same stages on a picture decoded
-    at the size it needs (a JPEG's DCT scaling) and resized first. Point edits (tone, colour)
-    do not care about the order, and the effects scale with the picture."""
+    at the size it needs (a JPEG's DCT scaling, a RAW file's 2x2 blocks without interpolation)
+    and resized first. Point edits (tone, colour) do not care about the order, and the effects
+    scale with the picture."""
     image = decode.open_image(source)
     short_side = spec["crop"] != "original"  # a crop keeps at most the short side
     scale = edge / (min(image.size) if short_side else max(image.size))
     if image.format == "JPEG" and scale < 1:
         image.draft("RGB", (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
     try:
-        decode._load(image)
-        exif = decode.safe_exif(image)
-        pixels = decode.orient(decode.to_srgb(image, image.info.get("icc_profile")), decode.orientation_of(image))
+        if isinstance(image, raw.RawFile):
+            exif, pixels = None, image.decode(half_size=scale <= 0.5)
+        else:
+            decode._load(image)
+            exif = decode.source_exif(image)
+            pixels = decode.orient(decode.to_srgb(image, image.info.get("icc_profile")), decode.orientation_of(image))
+        meta = metadata.embedded(exif, None)
         pixels = geometry.fit(geometry.transform(pixels, spec), edge)
         tone.adjust(pixels, spec)
         effects.apply(pixels, spec)
         outputs.sharpen(pixels, spec["adjust"]["sharpness"])
         if spec["watermark"]:
             outputs.watermark(pixels, spec["watermark"])
-        return outputs.encode_jpeg("preview", pixels, 85, exif)
+        return outputs.encode_jpeg("preview", pixels, 85, meta)
     except (PermanentError, MemoryError):
         raise
     except Exception as error:  # noqa: BLE001 - as render: the same bytes would fail the same way

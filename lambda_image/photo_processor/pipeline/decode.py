@@ -1,9 +1,10 @@
-"""Decoding and colour: file bytes in; an upright 8-bit sRGB array and the metadata worth keeping out.
+"""Decoding and colour: file bytes in; an upright 8-bit sRGB array and the source's EXIF out.
 
 Pillow and LittleCMS read the file, its metadata and its colour profile; libjpeg-turbo (through
-OpenCV) decodes plain sRGB JPEGs, the common camera file, straight into the array. Anything
-wrong with the file is a PermanentError with a reason; a damaged colour profile or EXIF block
-only means "no profile" or "no metadata", as in a browser.
+OpenCV) decodes plain sRGB JPEGs, the common camera file, straight into the array; LibRaw
+decodes camera RAW files (raw.py). Anything wrong with the file is a PermanentError with a
+reason; a damaged colour profile or EXIF block only means "no profile" or "no metadata", as in a
+browser.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageCms, UnidentifiedImageError
 
+from photo_jobs.formats import SUMMARY
 from photo_jobs.limits import MAX_EDGE, MAX_PIXELS, MAX_SOURCE_BYTES
+from photo_processor.pipeline import raw
 from photo_processor.pipeline.errors import PermanentError
 
 try:  # HEIC/HEIF from phones
@@ -29,17 +32,11 @@ except ImportError:  # pragma: no cover - the image always has it
     _HEIF = []
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard agrees (it errors at twice this)
-ACCEPTED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", *_HEIF]  # JPEG covers MPO too
+ACCEPTED_FORMATS = ["JPEG", "PNG", "TIFF", "WEBP", *_HEIF]  # Pillow's readers; JPEG covers MPO too
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 SRGB_ICC = SRGB.tobytes()
 BAND_BYTES = 4 << 20  # colour conversion runs on bands of rows this big: no full-size copies
 
-# EXIF kept in outputs: authorship and how the photo was taken. Everything else (GPS, serial
-# numbers, owner names, maker notes) is dropped.
-KEEP_IFD0 = {0x010F: "Make", 0x0110: "Model", 0x0131: "Software", 0x0132: "DateTime",
-             0x013B: "Artist", 0x8298: "Copyright"}
-KEEP_EXIF = {0x9003: "DateTimeOriginal", 0x829A: "ExposureTime", 0x829D: "FNumber",
-             0x8827: "ISOSpeedRatings", 0x920A: "FocalLength", 0xA434: "LensModel"}
 # What Pillow's readers raise on damaged data (found by fuzzing, not only OSError).
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, TypeError, KeyError, IndexError, struct.error,
             UnicodeDecodeError, ZeroDivisionError, OverflowError, AttributeError)
@@ -47,7 +44,8 @@ _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, TypeError, KeyError, Ind
 
 @dataclass(frozen=True)
 class Header:
-    """What the file says about itself before any pixel is decoded."""
+    """What the file says about itself before any pixel is decoded. `mode` is Pillow's, or "RAW"
+    for camera sensor data (`format` then names the RAW kind)."""
 
     format: str
     mode: str
@@ -58,47 +56,62 @@ class Header:
     def pixels(self) -> int:
         return self.width * self.height
 
+    @property
+    def raw(self) -> bool:
+        return self.mode == raw.RawFile.mode
 
-def open_image(source: bytes) -> Image.Image:
+
+def open_image(source: bytes) -> Image.Image | raw.RawFile:
     """Read the header only, and refuse what is too big before any pixel is decoded."""
     if len(source) > MAX_SOURCE_BYTES:
         raise PermanentError("too_large", f"{len(source):,} bytes is more than {MAX_SOURCE_BYTES:,}")
+    if raw_kind := raw.kind(source):
+        return _checked(raw.RawFile(source, raw_kind))
     try:
         image = Image.open(io.BytesIO(source), formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError:
-        raise PermanentError("unsupported", "the file is not an image format we can read "
-                             f"(accepted: {', '.join(ACCEPTED_FORMATS)})") from None
+        raise PermanentError("unsupported", f"the file is not an image format we can read (accepted: {SUMMARY})") from None
     except Image.DecompressionBombError as error:  # Pillow's guard fired first, at open
         raise PermanentError("too_large", f"more than {MAX_PIXELS:,} pixels: {error}") from None
     except _DAMAGED as error:
         raise PermanentError("corrupt", f"the image data is damaged or truncated: {error}") from None
-    if image.width * image.height > MAX_PIXELS:
-        raise PermanentError("too_large", f"{image.width}x{image.height} pixels is more than {MAX_PIXELS:,}")
-    if max(image.size) > MAX_EDGE:
-        raise PermanentError("too_large", f"{image.width}x{image.height}: a side longer than {MAX_EDGE:,} "
-                             "pixels cannot be saved as a JPEG")
-    if min(image.size) < 1:
-        raise PermanentError("corrupt", f"the image is {image.width}x{image.height} pixels")
+    return _checked(image)
+
+
+def _checked(image: Image.Image | raw.RawFile) -> Image.Image | raw.RawFile:
+    try:
+        if image.width * image.height > MAX_PIXELS:
+            raise PermanentError("too_large", f"{image.width}x{image.height} pixels is more than {MAX_PIXELS:,}")
+        if max(image.size) > MAX_EDGE:
+            raise PermanentError("too_large", f"{image.width}x{image.height}: a side longer than {MAX_EDGE:,} "
+                                 "pixels cannot be saved as a JPEG")
+        if min(image.size) < 1:
+            raise PermanentError("corrupt", f"the image is {image.width}x{image.height} pixels")
+    except PermanentError:
+        image.close()
+        raise
     return image
 
 
-def header(image: Image.Image) -> Header:
+def header(image: Image.Image | raw.RawFile) -> Header:
     return Header(image.format or "", image.mode, image.width, image.height)
 
 
-def decode(source: bytes, image: Image.Image) -> tuple[np.ndarray, bytes]:
-    """(upright sRGB pixels, height x width x RGB uint8; the EXIF to keep) of an opened file."""
+def decode(source: bytes, image: Image.Image | raw.RawFile) -> tuple[np.ndarray, Image.Exif | None]:
+    """(upright sRGB pixels, height x width x RGB uint8; the source's EXIF) of an opened file."""
+    if isinstance(image, raw.RawFile):
+        return image.decode(), image.exif()  # LibRaw applies the orientation itself
     if _plain_srgb_jpeg(image, source):
-        exif = safe_exif(image)
+        exif = source_exif(image)
         pixels = decode_jpeg(source)  # the same pixels Pillow gives (tested), without its copy
     elif image.format == "WEBP" and not getattr(image, "is_animated", False):
         # Pillow's WebP reader holds the picture twice besides its own image; libwebp through
         # OpenCV gives one array, converted band by band like any other.
-        exif = safe_exif(image)
+        exif = source_exif(image)
         pixels = to_srgb(_ArrayBands(_decode_unchanged(source)), image.info.get("icc_profile"))
     else:
         _load(image)
-        exif = safe_exif(image)  # after loading: some formats keep EXIF after the pixels
+        exif = source_exif(image)  # after loading: some formats keep EXIF after the pixels
         pixels = to_srgb(image, image.info.get("icc_profile"))
     orientation = orientation_of(image)
     image.close()
@@ -236,18 +249,9 @@ def _transform_for(icc: bytes, mode: str):
         return None
 
 
-def safe_exif(image: Image.Image) -> bytes:
-    """The EXIF worth keeping (authorship, how it was taken), or nothing when the block is damaged."""
+def source_exif(image: Image.Image) -> Image.Exif | None:
+    """The file's EXIF (metadata.embedded keeps what is worth keeping), or None when it is damaged."""
     try:
-        source = image.getexif()
-        clean = Image.Exif()
-        for tag in KEEP_IFD0:
-            if tag in source and isinstance(source[tag], (str, bytes, int, float)):
-                clean[tag] = source[tag]
-        source_exif = source.get_ifd(0x8769)
-        kept = {tag: source_exif[tag] for tag in KEEP_EXIF if tag in source_exif}
-        if kept:
-            clean.get_ifd(0x8769).update(kept)
-        return clean.tobytes() if len(clean) or kept else b""
+        return image.getexif()
     except Exception:  # noqa: BLE001 - any damage in the block means: no metadata
-        return b""
+        return None

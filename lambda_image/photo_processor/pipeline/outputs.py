@@ -1,7 +1,7 @@
 """Outputs: the rendition sizes, output sharpening, the watermark, and the encoders.
 
-libjpeg-turbo (through OpenCV) writes every JPEG straight from the array, with the sRGB profile
-and the kept EXIF spliced in as segments; Pillow writes the WebP.
+libjpeg-turbo (through OpenCV) writes every JPEG straight from the array, with the sRGB profile,
+the EXIF and the XMP (metadata.py) spliced in as segments; Pillow writes the WebP, with the same.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from photo_jobs.renditions import RENDITIONS
 from photo_processor.pipeline.decode import SRGB_ICC
 from photo_processor.pipeline.errors import PermanentError
 from photo_processor.pipeline.geometry import bands, fit
+from photo_processor.pipeline.metadata import XMP_HEADER, Embedded
+
+NO_METADATA = Embedded()
 
 WEB_EDGE, THUMB_EDGE = 2048, 400
 SIZES = {"web": WEB_EDGE, "thumb": THUMB_EDGE}  # besides "full"; each made from the one before
-# name, size it is encoded from, format, quality, proof: what every job produces, in this order.
-# Proofs carry the studio's name across the whole picture: what a client sees of a photo before
-# buying it, made with the others so a gallery opens at once.
-OUTPUTS = (("full", "full", "JPEG", 90, False), ("web", "web", "JPEG", 85, False),
-           ("thumb", "thumb", "JPEG", 80, False), ("web_webp", "web", "WEBP", 80, False),
-           ("thumb_webp", "thumb", "WEBP", 75, False), ("proof", "web", "JPEG", 80, True),
-           ("proof_thumb", "thumb", "JPEG", 75, True))
+# name, size it is encoded from, format, quality, proof: what every job produces, in this order
+# (photo_jobs.renditions: the one table the web app and the tests read too).
+OUTPUTS = tuple((r.name, r.size, r.format, r.quality, r.proof) for r in RENDITIONS)
 WEBP_METHOD = 2  # libwebp's effort: 2.4x faster than 3 or 4, files about 3 % larger at the same quality
 _HALO = 2  # rows a 5-tap blur reads beyond its band
 
@@ -49,7 +49,7 @@ def make_sizes(arrays: dict[str, np.ndarray]) -> None:
         larger = arrays[size] = fit(larger, edge)
 
 
-def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes, proof_text: str) -> list[Rendition]:
+def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, meta: Embedded, proof_text: str) -> list[Rendition]:
     """Every output in OUTPUTS from its size's array (changed in place). One size at a time, and
     each array let go once encoded: the full-size one is gone before the next size."""
     out: dict[str, Rendition] = {}
@@ -61,7 +61,7 @@ def encode_all(arrays: dict[str, np.ndarray], mark: dict | None, exif: bytes, pr
         # proofs first (a copy each), then WebP, then JPEG last: it swaps the channels in place
         for name, fmt, quality, proof in sorted(jobs, key=lambda job: (not job[3], job[1] == "JPEG")):
             source = proof_marked(pixels, proof_text) if proof else pixels
-            out[name] = encode_webp(name, source, quality, exif) if fmt == "WEBP" else encode_jpeg(name, source, quality, exif)
+            out[name] = encode_webp(name, source, quality, meta) if fmt == "WEBP" else encode_jpeg(name, source, quality, meta)
         del pixels
     return [out[name] for name, *_ in OUTPUTS]
 
@@ -139,7 +139,7 @@ def watermark(pixels: np.ndarray, mark: dict) -> None:
     pixels[y0:y1, x0:x1] = np.asarray(Image.alpha_composite(patch, layer).convert("RGB"))
 
 
-def encode_jpeg(name: str, pixels: np.ndarray, quality: int, exif: bytes) -> Rendition:
+def encode_jpeg(name: str, pixels: np.ndarray, quality: int, meta: Embedded = NO_METADATA) -> Rendition:
     """libjpeg-turbo straight from the array (Pillow would first copy it into an image of its own).
 
     OpenCV reads BGR, so the array is swapped in place: JPEG is the last use of each size.
@@ -149,15 +149,18 @@ def encode_jpeg(name: str, pixels: np.ndarray, quality: int, exif: bytes) -> Ren
     if not ok:
         raise PermanentError("unprocessable", f"the JPEG encoder could not write the {name} rendition")
     height, width = pixels.shape[:2]
-    return Rendition(name, with_metadata(data, exif), width, height, "jpeg", "image/jpeg", "jpg")
+    return Rendition(name, with_metadata(data, meta), width, height, "jpeg", "image/jpeg", "jpg")
 
 
-def with_metadata(jpeg: np.ndarray, exif: bytes) -> bytes:
-    """The JPEG with an sRGB profile (APP2) and the kept EXIF (APP1) after its JFIF header: one copy."""
+def with_metadata(jpeg: np.ndarray, meta: Embedded) -> bytes:
+    """The JPEG with the EXIF and the XMP (APP1 each) and an sRGB profile (APP2) after its JFIF
+    header: one copy."""
     view = memoryview(jpeg).cast("B")
     segments = _segment(0xE2, b"ICC_PROFILE\0\x01\x01" + SRGB_ICC)
-    if exif and len(exif) <= 65533:  # the kept tags fit one segment unless forged
-        segments = _segment(0xE1, exif) + segments
+    if meta.xmp and len(XMP_HEADER + meta.xmp) <= 65533:  # the rights' fields are bounded: always
+        segments = _segment(0xE1, XMP_HEADER + meta.xmp) + segments
+    if meta.exif and len(meta.exif) <= 65533:  # the kept tags fit one segment unless forged
+        segments = _segment(0xE1, meta.exif) + segments
     at = 2 + (2 + int.from_bytes(view[4:6], "big") if bytes(view[2:4]) == b"\xff\xe0" else 0)
     return b"".join((view[:at], segments, view[at:]))
 
@@ -166,8 +169,8 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
-def encode_webp(name: str, pixels: np.ndarray, quality: int, exif: bytes) -> Rendition:
+def encode_webp(name: str, pixels: np.ndarray, quality: int, meta: Embedded = NO_METADATA) -> Rendition:
     buffer = io.BytesIO()
     image = Image.fromarray(pixels)
-    image.save(buffer, "WEBP", quality=quality, method=WEBP_METHOD, icc_profile=SRGB_ICC, exif=exif)
+    image.save(buffer, "WEBP", quality=quality, method=WEBP_METHOD, icc_profile=SRGB_ICC, exif=meta.exif, xmp=meta.xmp)
     return Rendition(name, buffer.getvalue(), image.width, image.height, "webp", "image/webp", "webp")

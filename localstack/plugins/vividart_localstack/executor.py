@@ -70,12 +70,15 @@ def make_sandbox(function_version: FunctionVersion, environment_id: str):
         code_dir = str(fn.code.get_unzipped_code_location())
         return ProcessSandbox([sys.executable, "-m", "awslambdaric", fn.handler], code_dir, memory)
     image = fn.image.image_uri
+    image_config = fn.image_config
     if backend() == "process":
         local = local_command(image)
         if local is None:
             raise LambdaSetupError(f"no local command for image {image} (VIVIDART_LAMBDA_PROCESS_IMAGES)")
-        return ProcessSandbox(list(local["command"]), local["cwd"], memory)
-    image_config = fn.image_config
+        # The local command stands for the image's entrypoint; a function's Command follows it, as
+        # Docker's CMD follows ENTRYPOINT (the tick function names its handler so).
+        command = list(image_config.command or []) if image_config else []
+        return ProcessSandbox(list(local["command"]) + command, local["cwd"], memory)
     return DockerSandbox(
         image=image, memory_mb=memory,
         name=f"vividart-lambda-{function_version.id.function_name}-{environment_id}"[:128],

@@ -21,10 +21,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from photo_jobs.formats import EXTENSIONS as PHOTO_EXTENSIONS, SUMMARY as PHOTO_KINDS
 from vividart_cli.client import ApiError, StudioClient
-
-PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".hif"}
-
 
 def photos_in(paths: list[Path]) -> list[Path]:
     """The photos named, and those in the folders named (recursively), in name order."""
@@ -43,12 +41,12 @@ def photos_in(paths: list[Path]) -> list[Path]:
 def upload(client: StudioClient, args) -> int:
     files = photos_in(args.paths)
     if not files:
-        raise SystemExit("no photos found (JPEG, PNG, TIFF, WebP, HEIC)")
+        raise SystemExit(f"no photos found ({PHOTO_KINDS})")
     shoot = client.find_shoot(args.shoot)
     if shoot is None:
         shoot = client.create_shoot(args.shoot)
         print(f"made the shoot {shoot['name']!r} ({shoot['id']})")
-    already = {(p["name"], p["size"]) for p in client.shoot(shoot["id"])["photos"]}
+    already = {(p["name"], p["size"]) for p in client.photos(shoot["id"])}
     todo = [f for f in files if (f.name, f.stat().st_size) not in already]
     if len(todo) < len(files):
         print(f"{len(files) - len(todo)} of {len(files)} photos are in the shoot already: skipped")

@@ -34,6 +34,7 @@ class Stack:
     queue_url: str = ""
     dlq_url: str = ""
     function_name: str = ""
+    archiver_name: str = ""  # the function that builds archives in S3 (the same image, a long timeout)
     studio_name: str = "VividArt Studio"
     studio_email: str = "studio@vividart.local"  # where clients' selections are emailed (SES)
     localstack_endpoint: str = ""  # empty on AWS: the SDK's own endpoints are used

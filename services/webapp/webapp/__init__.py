@@ -1,5 +1,8 @@
 """The VividArt studio web app: staff sign-in, shoots, uploads straight to S3, edits with a true
-preview, live progress, downloads; client galleries. See api.py for the JSON API."""
+preview, live progress, downloads; client galleries.
+
+routes/ (thin blueprints) call services/ (the rules), which use repositories/ (the SQL) and
+adapters/ (S3, SQS, the processor, SES, the event hub). `create_app` only wires them."""
 
 from __future__ import annotations
 
@@ -7,10 +10,13 @@ from flask import Flask, jsonify
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from photo_jobs.settings import StackSource
-from webapp import api, apispec, auth, credentials, gallery, ops, pages, security, sharing, sns
-from webapp.catalog import Catalog
+from webapp import apispec, auth, credentials, logs, ratelimits, security
+from webapp.adapters.catalog import Catalog
+from webapp.adapters.hub import Hub
 from webapp.db import Database
-from webapp.events import Hub
+from webapp.routes import account, auth as sign_in, deliveries, edits, events, gallery, links, ops, pages, shoots, sns
+from webapp.routes import studio, unsubscribe, uploads
+from webapp.services import photos
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,9 +33,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_STREAMS=1000,
         MAX_CONTENT_LENGTH=1 << 20,  # JSON only: photos go straight to S3
         PUBLIC_URL="",
-        TRUST_PROXY=False,  # behind a load balancer: its X-Forwarded-* headers are believed
+        TRUST_PROXY=False,  # behind a load balancer: its X-Forwarded-For and -Proto are believed
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        # Staff sessions end after a working day without a request, and a week at most; a
+        # client's (a gallery's PIN unlock) lasts longer: clients come back to choose.
+        SESSION_IDLE_MINUTES=12 * 60,
+        SESSION_MAX_HOURS=7 * 24,
+        CLIENT_SESSION_IDLE_DAYS=14,
+        CLIENT_SESSION_MAX_DAYS=60,
+        HSTS_MAX_AGE=31_536_000,  # terraform/edge.json's, as the deployments set it
+        ARCHIVE_PART_BYTES=4 * 1024 ** 3,  # Download all: ZIP files of at most this (photo_jobs.archives)
         START_EVENTS=True,
     )
     app.config.from_prefixed_env("VIVIDART_WEB")
@@ -43,9 +57,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise RuntimeError("set VIVIDART_WEB_SECRET_KEY, or VIVIDART_WEB_SECRET_KEY_SECRET to a secret holding it")
     if not app.config["DATABASE_URL"]:
         raise RuntimeError("set VIVIDART_WEB_DATABASE_URL")
-    app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_URL"]).startswith("https://")
+    secure = str(app.config["PUBLIC_URL"]).startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    # __Host-: a cookie only this exact origin can set (https, no Domain, path /).
+    app.config["SESSION_COOKIE_NAME"] = "__Host-vividart" if secure else "vividart"
     if app.config["TRUST_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        # The load balancer sets X-Forwarded-For and -Proto; it passes a client's X-Forwarded-Host
+        # through untouched, so that one is never believed (the Host header is the site's).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0, x_port=0, x_prefix=0)
 
     database = Database(app.config["DATABASE_URL"],
                         credentials=credentials.database_secret(aws_location, app.config["DATABASE_SECRET"])).open()
@@ -57,13 +76,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["START_EVENTS"]:
         hub.start()
 
+    logs.init_app(app)
+    ratelimits.init_app(app, database)
     security.init_app(app)
     auth.init_app(app)
-    apispec.init_app(app, [api.bp, sharing.bp, gallery.bp, ops.bp])
-    app.register_blueprint(sns.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(gallery.pages)
-    app.register_blueprint(ops.pages)
+    apispec.init_app(app, [shoots.bp, uploads.bp, edits.bp, events.bp, links.bp, deliveries.bp, gallery.bp, ops.bp,
+                           account.bp, studio.bp])
+    for blueprint in (sign_in.bp, sns.bp, pages.bp, gallery.pages, ops.pages, studio.pages, unsubscribe.bp):
+        app.register_blueprint(blueprint)
+    if app.config["START_EVENTS"]:
+        photos.build_once_in_the_background(database, stacks, app.extensions["catalog"])
 
     @app.get("/healthz")
     def healthz():

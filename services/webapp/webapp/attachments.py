@@ -19,3 +19,13 @@ def content_disposition(stem: str, extension: str, fallback: str) -> str:
     exact = " ".join(stem.split()).strip() or fallback
     return (f'attachment; filename="{plain}.{extension}"; '
             f"filename*=UTF-8''{quote(f'{exact}.{extension}', safe='')}")
+
+
+# What a spreadsheet takes for a formula (or a command: DDE) at the start of a cell.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading
+    apostrophe, which Excel, LibreOffice and Sheets read as "this is text" (OWASP's advice)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

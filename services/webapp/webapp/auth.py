@@ -1,27 +1,26 @@
 """Who is asking: staff by session cookie or by API token, and the sign-in and sign-out pages.
 
-- A session cookie (HttpOnly, SameSite=Lax, Secure on https) names the account and its session
-  epoch; signing out everywhere raises the epoch.
+- A session cookie (HttpOnly, SameSite=Lax, Secure and __Host- on https) names a session kept
+  on the server (webapp.sessions): signing out deletes it; idle and absolute limits end it.
 - `Authorization: Bearer <token>` names an account by one of its API tokens (the CLI's way).
 - Every state-changing request that carries a cookie must carry the CSRF token (form field, or
   X-CSRFToken header); requests made with a token alone need none.
-- Routes say who they take: `staff_only` (session or token) and, in galleries.py, share links.
+- Routes say who they take: `staff_only` (session or token) and, in routes/gallery.py, share links.
+The sign-in and sign-out pages are routes/auth.py's.
 """
 
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask import current_app, flash, jsonify, redirect, request, session, url_for
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from webapp import accounts
+from webapp import sessions
 from webapp.context import db
-from webapp.security import limiter
+from webapp.services import accounts
 
-bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -30,10 +29,12 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 def init_app(app) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below, by the rule above
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a page left open all day still works
+    app.session_interface = sessions.DatabaseSessions()
+    app.extensions["session_limits"] = sessions.Limits(app.config)
+    login_manager.session_protection = None  # the session is the server's own row: nothing to guess from the address
     login_manager.init_app(app)
     csrf.init_app(app)
     app.before_request(_check_csrf)
-    app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
@@ -59,9 +60,11 @@ def _check_csrf():
 
 
 @login_manager.user_loader
-def _from_session(session_id: str):
+def _from_session(staff_id: str):
+    if not staff_id.isdigit():
+        return None
     with db().transaction() as conn:
-        return accounts.staff_by_session(conn, session_id)
+        return accounts.active_staff(conn, int(staff_id))
 
 
 @login_manager.request_loader
@@ -91,46 +94,21 @@ def staff_only(view):
     return guarded
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if not target or urlsplit(target).netloc or urlsplit(target).scheme or not target.startswith("/") \
-            or target.startswith("//"):
-        return url_for("pages.shoots")
-    return target
+def from_browser() -> bool:
+    """Whether this request is a signed-in browser's (its session), not an API token's."""
+    return _bearer() is None and getattr(session, "id_hash", None) is not None and current_user.is_authenticated
 
 
-@bp.get("/signin")
-def signin():
-    if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("signin.html", next=request.args.get("next", ""))
+def still_signed_in():
+    """A check that the caller of this request is still allowed, for an open event stream to ask
+    at every heartbeat: the session still stands (not signed out, idle or disabled), or the API
+    token is not revoked or expired."""
+    token, id_hash = _bearer(), getattr(session, "id_hash", None)
+    limits, database = current_app.extensions["session_limits"], db()
 
-
-@bp.post("/signin")
-@limiter.limit("10 per minute")  # per address: guessing passwords is slow
-@limiter.limit("5 per minute", key_func=lambda: "signin:" + request.form.get("email", "").strip().lower())
-def signin_post():
-    email, password = request.form.get("email", ""), request.form.get("password", "")
-    with db().transaction() as conn:
-        staff = accounts.authenticate(conn, email, password)
-    if staff is None:
-        flash("That email and password do not match an account.")
-        return render_template("signin.html", next=request.form.get("next", ""), email=email), 401
-    login_user(staff)
-    return redirect(_safe_next(request.form.get("next")))
-
-
-@bp.post("/signout")
-@staff_only
-def signout():
-    if request.form.get("everywhere"):
-        with db().transaction() as conn:
-            accounts.end_sessions(conn, current_user.id)
-    logout_user()
-    return redirect(url_for("auth.signin"))
-
-
-@bp.get("/api/me")
-@staff_only
-def me():
-    return jsonify(email=current_user.email, name=current_user.name)
+    def check() -> bool:
+        with database.transaction() as conn:
+            if token is not None:
+                return accounts.token_alive(conn, token)
+            return id_hash is not None and accounts.session_alive(conn, id_hash, limits)
+    return check

@@ -6,6 +6,7 @@ from flask import abort, current_app
 
 from photo_jobs.aws import client
 from photo_jobs.settings import Stack
+from webapp.services import letters, studio
 
 
 def stack() -> Stack:
@@ -30,3 +31,14 @@ def catalog():
 
 def hub():
     return current_app.extensions["hub"]
+
+
+def mailer() -> letters.Mailer:
+    """Emails as this deployment sends them: from the studio's address, in its brand as its
+    settings give it (its name, accent and logo), linking to its public address."""
+    current = stack()
+    with db().transaction() as conn:
+        settings = studio.current(conn)
+    brand = studio.brand(settings, current.studio_name)
+    return letters.Mailer(aws("ses"), current.studio_email, brand["name"], current_app.config["SECRET_KEY"],
+                          current_app.config["PUBLIC_URL"] or current.web_url, settings.accent_colour(), brand["logo"])

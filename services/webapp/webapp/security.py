@@ -1,8 +1,12 @@
-"""Headers every response carries, and the rate limiter the routes use.
+"""Headers every response carries.
 
 The Content-Security-Policy allows scripts, styles and fetches from this site only, plus the
 storage endpoint: browsers upload to it and show images from it (presigned, made per request).
-No referrer ever leaves a page, since a share link's token is in its path.
+
+Referrer-Policy is same-origin: a share link's token is in its path, so no referrer may leave
+the site; but on https Flask-WTF checks that a form or API call comes from a page of this site
+by its Referer (a CSRF defence that holds even if a token leaked), and no-referrer left browsers
+nothing to send, so nobody could sign in over https.
 """
 
 from __future__ import annotations
@@ -10,10 +14,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
 
 
 def storage_origin() -> str:
@@ -33,16 +33,15 @@ def add_headers(response):
         "frame-ancestors 'none'")))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        response.headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_MAX_AGE']}; includeSubDomains"
     if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def init_app(app) -> None:
-    limiter.init_app(app)
     app.after_request(add_headers)

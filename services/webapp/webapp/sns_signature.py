@@ -8,7 +8,9 @@ Pure checks; fetching certificates and remembering message ids are the caller's.
 from __future__ import annotations
 
 import base64
+import re
 import time
+from collections import OrderedDict, deque
 from datetime import UTC, datetime, timedelta
 from typing import Callable
 from urllib.parse import urlsplit
@@ -22,6 +24,9 @@ MAX_AGE = timedelta(hours=1)
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 # Where LocalStack serves its signing certificate (its constant name, whatever the instance).
 LOCALSTACK_CERT_PATH = "/_aws/sns/SimpleNotificationService-6c6f63616c737461636b69736e696365.pem"
+# Where AWS's are: SimpleNotificationService-<32 hex>.pem at the region's SNS host, nothing else
+# (any other .pem path on that host would make the app fetch whatever an attacker names).
+AWS_CERT_PATH = re.compile(r"/SimpleNotificationService-[0-9a-f]{32}\.pem")
 _FIELDS = {
     "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),
     "SubscriptionConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"),
@@ -46,7 +51,8 @@ class SnsEndpoint:
         if self.local:
             return url == self.local + LOCALSTACK_CERT_PATH
         return (parts.scheme == "https" and parts.hostname == f"sns.{self.region}.amazonaws.com"
-                and parts.port is None and parts.path.endswith(".pem") and not parts.query and not parts.fragment)
+                and parts.port is None and AWS_CERT_PATH.fullmatch(parts.path) is not None and not parts.query
+                and not parts.fragment and not parts.username and not parts.password)
 
     def trusts_subscribe_url(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -112,20 +118,49 @@ def verify(message: dict, endpoint: SnsEndpoint, certificate: Callable[[str, boo
 
 
 class CertificateCache:
-    """Certificates by URL; one fetched again at most once a minute, however many bad signatures come."""
+    """Certificates by URL; one fetched again at most once a minute, however many bad signatures
+    come; at most MAX_HELD kept (SNS signs with one or two at a time), the least used dropped.
+    Fetches are few whatever the senders say: a URL that failed is not fetched again for a minute,
+    and at most MAX_FETCHES happen a minute in all (a forger naming a new certificate with every
+    message gets refusals, not fetches)."""
 
     REFETCH_AFTER = 60.0
+    MAX_HELD = 8
+    MAX_FETCHES = 10
 
     def __init__(self, fetch: Callable[[str], bytes], clock: Callable[[], float] = time.monotonic) -> None:
         self._fetch, self._clock = fetch, clock
-        self._held: dict[str, tuple[bytes, float]] = {}
+        self._held: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._failed: OrderedDict[str, float] = OrderedDict()
+        self._fetched: deque[float] = deque()
 
     def __call__(self, url: str, fresh: bool) -> bytes | None:
         held = self._held.get(url)
+        if held:
+            self._held.move_to_end(url)
         if held and not fresh:
             return held[0]
-        if held and fresh and self._clock() - held[1] < self.REFETCH_AFTER:
+        now = self._clock()
+        if held and fresh and now - held[1] < self.REFETCH_AFTER:
             return None  # fetched moments ago: another fetch would only tell the same
-        pem = self._fetch(url)
-        self._held[url] = (pem, self._clock())
+        if url in self._failed and now - self._failed[url] < self.REFETCH_AFTER:
+            raise SignatureError("the signing certificate could not be fetched a moment ago")
+        while self._fetched and now - self._fetched[0] >= self.REFETCH_AFTER:
+            self._fetched.popleft()
+        if len(self._fetched) >= self.MAX_FETCHES:
+            raise SignatureError("too many signing certificates asked for just now")
+        self._fetched.append(now)
+        try:
+            pem = self._fetch(url)
+        except SignatureError:
+            self._failed[url] = now
+            while len(self._failed) > self.MAX_FETCHES:
+                self._failed.popitem(last=False)
+            raise
+        self._held[url] = (pem, now)
+        while len(self._held) > self.MAX_HELD:
+            self._held.popitem(last=False)
         return pem
+
+    def __len__(self) -> int:
+        return len(self._held)

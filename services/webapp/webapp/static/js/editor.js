@@ -110,8 +110,7 @@ export function createEditor (shootId, { photos, onApplied }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     const chosen = selection.length ? selection.map((p) => p.path) : null
-    const count = selection.length || photos().length
-    message.textContent = `Applying the look to ${plural(count, 'photo')}…`
+    message.textContent = selection.length ? `Applying the look to ${plural(selection.length, 'photo')}…` : 'Applying the look to the whole shoot…'
     try {
       const result = await api(`/api/shoots/${shootId}/edits`, {
         method: 'POST',

@@ -1,0 +1,1 @@
+"""Thin blueprints: each route says who it takes, reads its request, calls a service, answers."""
