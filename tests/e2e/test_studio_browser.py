@@ -56,11 +56,15 @@ def test_a_photographer_uploads_a_shoot_edits_it_and_downloads(site, browser, sc
     files.append({"name": "IMG_0042.HEIC", "mimeType": "", "buffer": heic()})  # the browser knows no type for it
     files.append({"name": "IMG_0007.DNG", "mimeType": "", "buffer": raw_file()})  # nor for a camera's RAW file
     slow_uploads(page)
+    # a bar per file, named after it: each is noted as it appears (a small file's bar gives way to
+    # its photo's card as soon as it is in, perhaps before a look could find it)
+    page.evaluate("""() => { window.bars = new Set(); new MutationObserver(() => document.querySelectorAll(
+      'progress[aria-label]').forEach((bar) => window.bars.add(bar.getAttribute('aria-label'))))
+      .observe(document.body, { subtree: true, childList: true }) }""")
     page.get_by_label("Photos", exact=True).set_input_files(files)
     page.get_by_role("button", name="Upload").click()
-    for file in files:  # a bar per file, named after it, then one for the batch
-        expect(page.get_by_role("progressbar", name=file["name"])).to_be_visible()
-    expect(page.get_by_role("progressbar", name="All uploads")).to_be_visible()
+    page.wait_for_function("names => names.every((name) => window.bars.has(name))", arg=[f["name"] for f in files])
+    expect(page.get_by_role("progressbar", name="All uploads")).to_be_visible()  # and one for the batch
     page.screenshot(path=screenshots / "studio-2-uploading.png")
     expect(page.get_by_role("status").filter(has_text="uploaded successfully")).to_be_visible(timeout=60_000)
 

@@ -2,24 +2,41 @@
 server on loopback), planned again with no changes, and destroyed, with the pipeline outliving
 staging; its last line, REHEARSAL {json}, says what was applied and what was skipped and why."""
 
+import fcntl
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from support import REPO
 
-# one worker runs the whole module under pytest-xdist: the rehearsal, once, for all its tests
-pytestmark = [pytest.mark.rehearsal, pytest.mark.xdist_group("rehearsal")]
+# make test runs the rehearsal beside the suites (scripts/test.sh), its files named by this
+# variable, and each test reads its result; otherwise one worker runs it here, once, for the module
+BESIDE = os.environ.get("VIVIDART_TEST_REHEARSAL_PART")
+pytestmark = [pytest.mark.rehearsal] + ([] if BESIDE else [pytest.mark.xdist_group("rehearsal")])
+
+
+def run_beside() -> tuple[int, str]:
+    """The rehearsal make test started beside the suites: its exit code and output, once it ends."""
+    with open(f"{BESIDE}.lock") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)  # held until it ends
+    rc = Path(f"{BESIDE}.rc")
+    return int(rc.read_text()) if rc.exists() else -1, Path(f"{BESIDE}.log").read_text()
+
+
+def run_here() -> tuple[int, str]:
+    result = subprocess.run(["make", "--no-print-directory", "rehearse-aws"], cwd=REPO, capture_output=True, text=True,
+                            timeout=1800, env=dict(os.environ))
+    return result.returncode, result.stderr + result.stdout  # its last line is on stdout
 
 
 @pytest.fixture(scope="module")
 def rehearsal() -> dict:
-    result = subprocess.run(["make", "--no-print-directory", "rehearse-aws"], cwd=REPO, capture_output=True, text=True,
-                            timeout=1800, env=dict(os.environ))
-    lines = result.stdout.strip().splitlines()
-    assert result.returncode == 0 and lines and lines[-1].startswith("REHEARSAL "), result.stdout[-3000:] + result.stderr[-6000:]
+    returncode, output = run_beside() if BESIDE else run_here()
+    lines = output.strip().splitlines()
+    assert returncode == 0 and lines and lines[-1].startswith("REHEARSAL "), output[-8000:]
     print(f"\n{lines[-1]}")  # in the suite's log (pytest -s, or the report of a failure)
     return json.loads(lines[-1].removeprefix("REHEARSAL "))
 
