@@ -6,7 +6,9 @@ import fcntl
 import io
 import os
 import subprocess
+import sys
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -141,3 +143,13 @@ def dng(picture: np.ndarray, neutral=(0.5, 1.0, 0.7), orientation: int = 1, prev
         else:
             tiff.write(sensor, photometric=32803, extratags=colour + cfa, metadata=None)
     return out.getvalue()
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A test's loopback server that says nothing when a client hangs up mid-request (a proxy's
+    probe, a client timing out on purpose); any other error it prints as http.server does."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+

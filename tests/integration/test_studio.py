@@ -12,14 +12,14 @@ import sys
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 import requests
 from PIL import Image
 
-from support import REPO, photo, wait_for
+from support import REPO, QuietHTTPServer, photo, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -151,7 +151,7 @@ class Capture(BaseHTTPRequestHandler):
 def genuine(stack):
     """A genuine message of the stack's topic (signed by LocalStack), as SNS delivered it."""
     port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Capture)
+    server = QuietHTTPServer(("127.0.0.1", port), Capture)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sns = stack.aws("sns")
     subscription = sns.subscribe(TopicArn=stack.outputs["topic_arn"], Protocol="http",

@@ -10,14 +10,14 @@ import socket
 import ssl
 import subprocess
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 
 import https_proxy
 import pytest
 import requests
 
-from support import REPO, terraform, wait_for
+from support import REPO, QuietHTTPServer, terraform, wait_for
 
 EDGE = json.loads((REPO / "terraform" / "edge.json").read_text())
 
@@ -88,7 +88,7 @@ class _Backend(BaseHTTPRequestHandler):
 def proxies(tmp_path_factory):
     """HAProxy in front of a backend that echoes headers, as `HTTPS=1 make up` starts it, from
     edge.json's settings (or others)."""
-    backend = ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
+    backend = QuietHTTPServer(("127.0.0.1", 0), _Backend)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
     running = []
 

@@ -6,13 +6,13 @@ import os
 import shutil
 import subprocess
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 import smoke
-from support import REPO
+from support import REPO, QuietHTTPServer
 
 SCRIPTS = sorted((REPO / "scripts").glob("*.sh")) + [REPO / ".ci" / "run", REPO / ".ci" / "install-terraform"]
 DEPLOY = REPO / "scripts" / "deploy_aws.sh"
@@ -152,7 +152,7 @@ class FakeApp:
                 app.uploads[self.path.rsplit("/", 1)[1]] = data
                 self.answer(200, b"", "text/plain")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self):

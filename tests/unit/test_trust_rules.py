@@ -8,12 +8,12 @@ import json
 import logging
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import hcl2
 import pytest
 
-from support import REPO
+from support import REPO, QuietHTTPServer
 from studio_app import EMAIL, PASSWORD, bearer, csrf_token, make_app, sign_in
 from webapp import admin, logs, sns_signature
 from webapp.adapters import hub as events
@@ -288,7 +288,7 @@ class _NotFound(BaseHTTPRequestHandler):
 
 
 def test_a_certificate_that_cannot_be_fetched_is_the_senders_problem():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    server = QuietHTTPServer(("127.0.0.1", 0), _NotFound)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with pytest.raises(sns_signature.SignatureError, match="could not be fetched"):
