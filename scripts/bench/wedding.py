@@ -185,8 +185,7 @@ def _guests(stack, link: dict) -> dict:
 def run(stack) -> dict:
     wedding, small = _fill(stack, "bench wedding", WEDDING), _fill(stack, "bench small", SMALL)
     studio = {"Authorization": f"Bearer {stack.token}"}
-    # the first page of photos, as the shoot page asks for it (shoot.js: PAGE)
-    page = lambda shoot: requests.get(f"{stack.web}/api/shoots/{shoot['id']}/photos?limit=60",  # noqa: E731
+    page = lambda shoot: requests.get(f"{stack.web}/api/shoots/{shoot['id']}/photos?limit=120",  # noqa: E731
                                       headers=studio, timeout=30).raise_for_status()
     figures = {}
     big, little = _timed(lambda: page(wedding)), _timed(lambda: page(small))

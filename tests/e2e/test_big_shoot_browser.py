@@ -14,7 +14,7 @@ from support import photo
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
-COUNT = 210  # more than three pages of the shoot page and of the gallery (60 each)
+COUNT = 210  # more than the shoot page's first page (200) and the gallery's (60)
 
 
 def scrolled_to_the_end(page, grid, count: int) -> list[str]:

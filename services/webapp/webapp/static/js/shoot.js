@@ -23,7 +23,7 @@ const selectAll = document.getElementById('select-all')
 const selectionCount = document.getElementById('selection-count')
 
 const REASONS = JSON.parse(root.dataset.reasons) // photo_jobs.records.REASONS, written into the page
-const PAGE = 60 // a first screen and the next; the rest as the viewer scrolls (the bench reads the same)
+const PAGE = 120
 const photos = new Map() // key -> the API's view of the photo
 const items = new Map() // key or Uppy file id -> its <li>
 const selected = new Set()
