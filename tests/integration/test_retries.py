@@ -31,8 +31,9 @@ def test_a_job_that_keeps_failing_is_retried_soon_then_given_up(stack):
     body = notifications.object_created(out["source_bucket"], key, None, "ObjectCreated:Post")
     message_id = sqs.send_message(QueueUrl=out["queue_url"], MessageBody=body)["MessageId"]
 
+    # its tries, then the dead-letter queue's: minutes on a loaded machine
     given_up = wait_for(lambda: [line for _, line in log_lines(stack, key)
-                                 if line.get("message") == "gave up on a photo that is gone"], timeout=300)  # retries, then the dead-letter queue: minutes on a loaded machine
+                                 if line.get("message") == "gave up on a photo that is gone"], timeout=300)
     assert given_up[0]["source_key"] == key
     tries = sorted(at for at, line in log_lines(stack, message_id) if line.get("message") == "message failed, will retry")
     assert len(tries) == 3  # max_receive_count
