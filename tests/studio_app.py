@@ -37,6 +37,16 @@ def app_with_staff(database_url: str, tables: str):
     return app
 
 
+def staff_app(database_url: str, monkeypatch, tables: str):
+    """A fixture's body around app_with_staff: stand-in AWS credentials for the SDK's clients
+    (nothing here reaches AWS), the app's database closed after the test."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "test")
+    app = app_with_staff(database_url, tables)
+    yield app
+    app.extensions["db"].close()
+
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

@@ -56,7 +56,7 @@ def test_the_upload_widget_holds_the_generated_table():
         "uploader.js's table is stale: paste in the lines `python -m photo_jobs.formats` prints"
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is installed with npm by the prerequisites")
+@pytest.mark.skipif(shutil.which("node") is None, reason="no node on this machine (the prerequisites install it beside npm)")
 def test_the_upload_widget_tells_each_file_apart_as_the_library_does(tmp_path):
     """uploader.js's photoType, run by node on the same heads and names as photo_jobs.formats.sniff."""
     source = UPLOADER.read_text()

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from photo_jobs import rights as photo_rights
-from studio_app import app_with_staff, bearer as bearer_of, csrf_token, sign_in
+from studio_app import bearer as bearer_of, csrf_token, sign_in, staff_app
 from webapp.services import links, studio
 
 ANA = {"name": "Ana Fotógrafa Studio", "creator": "Ana Fotógrafa", "notice": "© {year} Ana Fotógrafa",
@@ -21,11 +21,7 @@ ANA = {"name": "Ana Fotógrafa Studio", "creator": "Ana Fotógrafa", "notice": "
 
 @pytest.fixture
 def app(database_url, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "test")
-    app = app_with_staff(database_url, "staff, api_tokens, shoots, sessions, studio_settings")
-    yield app
-    app.extensions["db"].close()
+    yield from staff_app(database_url, monkeypatch, "staff, api_tokens, shoots, sessions, studio_settings")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from studio_app import app_with_staff, csrf_token, make_app, sign_in
+from studio_app import csrf_token, make_app, sign_in, staff_app
 from studio_app import bearer as bearer_of
 from webapp.services import accounts
 from webapp.ratelimits import limiter
@@ -15,11 +15,7 @@ from webapp.ratelimits import limiter
 
 @pytest.fixture
 def app(database_url, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "test")
-    app = app_with_staff(database_url, "staff, api_tokens, shoots, sns_messages, sessions")
-    yield app
-    app.extensions["db"].close()
+    yield from staff_app(database_url, monkeypatch, "staff, api_tokens, shoots, sns_messages, sessions")
 
 
 @pytest.fixture
